@@ -1,0 +1,127 @@
+"""Readers that turn input files into Documents, one module per format.
+
+``read_paths`` is the entry point: it expands files, folders and globs and
+yields a :class:`Document` per article or a :class:`Rejection` saying why some
+input could not be read. It never raises for bad input.
+"""
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Union
+
+from claimledger.ingest.html import read_html
+from claimledger.ingest.jsonl import read_jsonl
+from claimledger.ingest.text import read_text
+from claimledger.model import Document, Rejection
+
+__all__ = ["READERS", "read_path", "read_paths", "iter_files"]
+
+Reader = Callable[[Path], Iterator[Union[Document, Rejection]]]
+
+# Explicit registration: a new format is one module and one line here.
+READERS: dict[str, Reader] = {
+    ".txt": read_text,
+    ".html": read_html,
+    ".htm": read_html,
+    ".jsonl": read_jsonl,
+}
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+def reader_for(path: Path) -> Union[Reader, None]:
+    """The reader for ``path``'s extension (case-insensitive), or None."""
+    return READERS.get(path.suffix.lower())
+
+
+def iter_files(paths: Iterable[Union[str, os.PathLike[str]]]) -> Iterator[Union[Path, Rejection]]:
+    """Expand ``paths`` into the files to read, in a stable order.
+
+    A named file is always returned (its reader decides). A folder is walked
+    recursively in sorted order, keeping only files with a known extension and
+    skipping hidden files and folders. A pattern with ``*``, ``?`` or ``[`` is
+    globbed (``**`` recurses) when no file has that literal name.
+    """
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            yield from _walk(path)
+        elif path.exists() or path.is_symlink():
+            yield path
+        elif _GLOB_CHARS & set(str(given)):
+            matches = sorted(glob.glob(str(given), recursive=True))
+            if not matches:
+                yield Rejection(source=str(given), reason="no files match this pattern")
+            for match in matches:
+                yield from iter_files([match]) if Path(match).is_dir() else [Path(match)]
+        else:
+            yield Rejection(source=str(given), reason="no such file or directory")
+
+
+def _walk(folder: Path) -> Iterator[Union[Path, Rejection]]:
+    """Readable files under ``folder``, sorted, hidden entries and unknown extensions skipped."""
+    errors: list[OSError] = []
+    for root, dirs, files in os.walk(folder, onerror=errors.append):
+        while errors:
+            exc = errors.pop(0)
+            yield Rejection(source=str(exc.filename or root), reason=f"cannot read folder: {exc.strerror}")
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(root, name)
+            if not name.startswith(".") and reader_for(path) is not None:
+                yield path
+    for exc in errors:  # the top folder itself may be the unreadable one
+        yield Rejection(source=str(exc.filename or folder), reason=f"cannot read folder: {exc.strerror}")
+
+
+def read_path(path: Path) -> Iterator[Union[Document, Rejection]]:
+    """Documents in one file, chosen by its extension; an unknown one is a Rejection."""
+    reader = reader_for(path)
+    if reader is None:
+        known = ", ".join(sorted(READERS))
+        yield Rejection(source=str(path), reason=f"unsupported file type {path.suffix or '(none)'!r}; "
+                                                 f"known: {known}")
+        return
+    yield from reader(path)
+
+
+def _guarded(results: Iterator[Union[Document, Rejection]], path: Path
+             ) -> Iterator[Union[Document, Rejection]]:
+    """``results``, with a reader's unexpected exception turned into a Rejection for that file."""
+    try:
+        yield from results
+    except Exception as exc:  # a reader bug costs its file, not the batch
+        yield Rejection(source=str(path), reason=f"reader failed: {type(exc).__name__}: {exc}")
+
+
+def read_paths(paths: Iterable[Union[str, os.PathLike[str]]]) -> Iterator[Union[Document, Rejection]]:
+    """Every Document in ``paths`` (files, folders, globs), or a Rejection for what could not be read.
+
+    Documents stream out as their file is read. A file named twice (say, by a
+    folder and a glob) is read once. A ``doc_id`` already seen in this call is
+    rejected: claims are keyed by ``doc_id``, so two documents with one id would
+    mix their offsets.
+    """
+    files_read: set[Path] = set()
+    first_source: dict[str, str] = {}
+    for item in iter_files(paths):
+        if isinstance(item, Rejection):
+            yield item
+            continue
+        resolved = item.resolve()
+        if resolved in files_read:
+            continue
+        files_read.add(resolved)
+        for result in _guarded(read_path(item), item):
+            if isinstance(result, Document):
+                source = result.source or str(item)
+                if result.doc_id in first_source:
+                    yield Rejection(source=source, doc_id=result.doc_id,
+                                    reason=f"duplicate doc_id {result.doc_id!r} "
+                                           f"(already read from {first_source[result.doc_id]})")
+                    continue
+                first_source[result.doc_id] = source
+            yield result
