@@ -1,0 +1,499 @@
+"""The quantity grammar: find every stated figure in raw text.
+
+``find_quantities(text)`` scans the text with compiled regular expressions and
+returns :class:`Quantity` records: span, value, range end, qualifier, unit. It
+knows nothing of sentences or syntax; what a figure counts and who said it is
+decided later (``frames``, ``attribution``). It rejects what is not a claim by
+the spec: dates, clock times, years, durations, ordinals, ages, numbers inside
+names and identifiers.
+
+Own code because no library covers this well: quantulum3 is slow and loose
+(``two dozen`` -> 2 dozen, no qualifiers); ``text2num`` is used for the value
+of spelled-out numbers, which it does well.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Optional
+
+from text_to_num import text2num
+
+from claimledger.extract import lexicon as L
+
+_SEP = "[,\u00a0\u2009\u202f]"  # thousands separators; "." handled separately
+_DIGITS = (
+    rf"\d{{1,3}}(?:{_SEP}\d{{3}})+(?:\.\d+)?"  # 10,500  10 500 (nbsp/thin)  1,234.5
+    r"|\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?"  # 1.234.567 (dotted thousands)
+    r"|\d+(?:\.\d+)?"
+)
+_NUMWORD = "|".join(sorted(list(L.ONES) + list(L.TENS) + list(L.SCALES), key=len, reverse=True))
+_WORDSEQ = rf"(?:{_NUMWORD})(?:(?:[\s\-]+|\s+and\s+)(?:{_NUMWORD}))*"
+_FRAC_DEN = "|".join(sorted(L.FRACTION_DENOMS, key=len, reverse=True))
+_FRAC = rf"(?:one|a|two|three|four|five|six|seven|eight|nine)[\s\-]+(?:{_FRAC_DEN})"
+_VAGUE = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in L.VAGUE)
+
+# One pass over the text finds "cores"; context around each core is read after.
+_CORE = re.compile(
+    rf"(?P<vague>(?<![\w\-])(?:{_VAGUE})(?![\w\-]))"
+    rf"|(?P<dozen>(?<![\w\-])(?:(?:{_WORDSEQ}|\d+|a|half\s+a)\s+)?dozen(?![\w\-]))"
+    rf"|(?P<frac>(?<![\w\-])(?:{_FRAC})(?![\w\-]))"
+    rf"|(?P<half>(?<![\w\-])half(?![\w\-]))"
+    rf"|(?P<digits>(?<![\w.,])(?:{_DIGITS}))"
+    rf"|(?P<words>(?<![\w\-])(?:a\s+(?:hundred|thousand|million|billion)|{_WORDSEQ})(?![\w]))",
+    re.IGNORECASE,
+)
+
+_SCALE_AFTER = re.compile(
+    r"(?P<sp>[\s\u00a0\u2009\u202f]*)(?P<scale>hundred|thousand|million|billion|trillion"
+    r"|bn|mln|mn|tn|m|b|k)(?![\w])",
+    re.IGNORECASE,
+)
+
+
+def _phrase_re(phrases, after: bool) -> re.Pattern[str]:
+    alts = "|".join(
+        re.escape(p).replace(r"\ ", r"[\s\u00a0]+") for p in sorted(phrases, key=len, reverse=True)
+    )
+    if after:
+        return re.compile(rf"[\s\u00a0\u2009\u202f]*-?(?P<u>{alts})(?![\w²³])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w])(?P<q>{alts})[\s\u00a0]*$", re.IGNORECASE)
+
+
+_UNIT_AFTER = _phrase_re(L.UNITS, after=True)
+_UNIT_ATTACHED = re.compile(
+    "(?P<u>" + "|".join(re.escape(u) for u in sorted(L.ATTACHED_UNITS, key=len, reverse=True))
+    + r")(?![\w²³])", re.IGNORECASE)
+_QUAL_BEFORE = {q: _phrase_re(ps, after=False) for q, ps in L.QUALIFIER_PHRASES.items()}
+_CURRENCY_BEFORE = re.compile(
+    "(?P<c>" + "|".join(re.escape(c) for c in sorted(L.CURRENCY_PREFIX, key=len, reverse=True))
+    + r")[\s\u00a0]?$", re.IGNORECASE)
+_MONTH = "|".join(L.MONTHS)
+_MONTH_BEFORE = re.compile(rf"(?<![\w])(?:{_MONTH})\.?[\s\u00a0]*(?:the[\s\u00a0]+)?$", re.IGNORECASE)
+_MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?[\s\u00a0]*(?:of[\s\u00a0]+)?(?:{_MONTH})(?![a-z])",
+                          re.IGNORECASE)
+_TIME_AFTER = re.compile(
+    r"^[\s\u00a0]*(?:-[\s\u00a0]*)?(?:" + "|".join(L.TIME_UNITS) + r")(?![\w])", re.IGNORECASE)
+_AGE_AFTER = re.compile(r"^[\s\u00a0]*-?[\s\u00a0]*(?:years?|months?|weeks?)[\s\u00a0]*-?[\s\u00a0]*old",
+                        re.IGNORECASE)
+_AGE_BEFORE = re.compile(r"(?:\baged|\bages|\bage of|\bage)[\s\u00a0]*$", re.IGNORECASE)
+_CLOCK_AFTER = re.compile(r"^(?::\d\d|[\s\u00a0]*(?:a\.m\.|p\.m\.|am\b|pm\b|gmt\b|utc\b|hrs\b|h\b|o'clock))",
+                          re.IGNORECASE)
+_ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th)(?![a-z])", re.IGNORECASE)
+_RANGE_MID = re.compile(r"^[\s\u00a0]*(?:-|–|—|to|and|or)[\s\u00a0]*", re.IGNORECASE)
+_HYPHEN_WORD_AFTER = re.compile(r"^-[A-Za-z]")
+_YEAR_CONTEXT_BEFORE = re.compile(
+    r"(?:\b(?:in|since|of|by|until|till|from|before|after|to|during|year|early|late|mid|and|"
+    r"between|summer|winter|spring|autumn|fall|through|circa)|[-–/,(])[\s\u00a0]*$", re.IGNORECASE)
+_NAME_FUNCTION_WORDS = {
+    "the", "a", "an", "some", "about", "over", "nearly", "almost", "around", "only", "just",
+    "all", "another", "those", "these", "its", "their", "with", "and", "of", "in", "on", "at",
+    "to", "for", "by", "from", "more", "less", "fewer", "than", "up", "least", "most", "under",
+    "above", "below", "roughly", "approximately", "estimated", "than", "some", "as", "many",
+    "between", "within", "after", "before", "since", "says", "said", "say", "reports", "say:",
+    "at", "killed", "kills", "leaves", "left", "flee", "flees", "fled", "returns", "return",
+    "while", "when", "where", "if", "of", "but", "or", "nor", "so", "yet", "that", "which", "who",
+    "whom", "whose", "is", "are", "was", "were", "be", "been", "has", "have", "had", "will",
+    "would", "could", "should", "may", "might", "must", "can", "another", "other", "overall",
+    "total", "including", "includes", "among", "per", "every", "each", "no", "not", "what",
+}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A figure found in text: span, value and unit, before any frame is known."""
+
+    start: int
+    end: int
+    value: Optional[float]
+    high: Optional[float]
+    qualifier: str
+    unit: str
+    num_start: int  # span of the number itself (without qualifier / unit words)
+    num_end: int
+    weak: bool = False  # "one", "half": keep only if the syntax says it counts something
+    conversion_of: Optional[int] = None  # start of the figure this one converts "(...)"
+
+    @property
+    def surface_span(self) -> tuple[int, int]:
+        return self.start, self.end
+
+
+def _parse_digits(s: str, followed_by_scale: bool) -> Optional[float]:
+    s = s.replace("\u00a0", ",").replace("\u2009", ",").replace("\u202f", ",")
+    if s.count(".") >= 2:  # 1.234.567 or 1.234.567,5
+        s = s.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"\d{1,3}\.\d{3}", s) and not followed_by_scale:
+        # "1.500 people": a European thousands group, not a decimal with a trailing zero
+        s = s.replace(".", "")
+    s = s.replace(",", "")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+def _parse_words(s: str) -> Optional[float]:
+    words = re.sub(r"[\s\-]+", " ", s.lower()).strip()
+    if words.startswith("a "):
+        words = "one " + words[2:]
+    try:
+        return float(text2num(words, "en"))
+    except (ValueError, TypeError):
+        return None
+
+
+def _longest_valid_words(text: str, start: int, end: int) -> Optional[tuple[int, float]]:
+    """Longest prefix of a number-word sequence that text2num accepts: (end, value)."""
+    seg = text[start:end]
+    parts = list(re.finditer(r"[A-Za-z]+", seg))
+    for k in range(len(parts), 0, -1):
+        cut = start + parts[k - 1].end()
+        if seg[: parts[k - 1].end()].lower().split()[-1:] == ["and"]:
+            continue
+        v = _parse_words(text[start:cut])
+        if v is not None:
+            return cut, v
+    return None
+
+
+def _core_value(m: re.Match[str], text: str) -> Optional[tuple[int, Optional[float], str, bool]]:
+    """(end, value, kind, weak) of a core match; None if it is not a figure."""
+    kind = m.lastgroup or ""
+    s = m.group(0)
+    low = s.lower()
+    if kind == "vague":
+        return m.end(), None, "vague", False
+    if kind == "dozen":
+        head = re.sub(r"\s*dozen$", "", low).strip()
+        if not head or head == "a":
+            mult: Optional[float] = 1.0
+        elif head == "half a":
+            mult = 0.5
+        elif head.isdigit():
+            mult = float(head)
+        else:
+            mult = _parse_words(head)
+        return (m.end(), mult * 12, "number", False) if mult is not None else None
+    if kind == "frac":
+        num_word, den_word = re.split(r"[\s\-]+", low)
+        num = 1 if num_word in ("a", "one") else L.ONES[num_word]
+        den = L.FRACTION_DENOMS[den_word]
+        plural_den = den_word.endswith("s") and den_word != "halves"
+        if num == 1 and plural_den:
+            return None  # "one thirds": not a fraction
+        return m.end(), round(num / den, 4), "fraction", False
+    if kind == "half":
+        return m.end(), 0.5, "fraction", True
+    if kind == "digits":
+        return m.end(), None, "digits", False  # value filled by caller (needs scale look-ahead)
+    if kind == "words":
+        got = _longest_valid_words(text, m.start(), m.end())
+        if got is None:
+            return None
+        end, value = got
+        weak = text[m.start():end].lower() in ("one", "a hundred", "a thousand", "a million")
+        return end, value, "number", weak or text[m.start():end].lower() == "one"
+    return None
+
+
+def _title_case_line(text: str, pos: int) -> bool:
+    ls = text.rfind("\n", 0, pos) + 1
+    le = text.find("\n", pos)
+    line = text[ls: le if le >= 0 else len(text)]
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", line)]
+    if len(words) < 3:
+        return False
+    caps = sum(1 for w in words if w[0].isupper() or w.lower() in ("of", "in", "on", "and", "the", "to", "for", "a", "an", "at", "by", "from", "with"))
+    return caps / len(words) >= 0.85
+
+
+def _prev_word(text: str, pos: int) -> tuple[str, int]:
+    m = re.search(r"([^\s\u00a0]+)[\s\u00a0]*$", text[max(0, pos - 40):pos])
+    if not m:
+        return "", pos
+    return m.group(1), max(0, pos - 40) + m.start(1)
+
+
+def _is_name_number(text: str, start: int) -> bool:
+    """'Operation Nasr 1', 'Resolution 2254': a number right after a proper name."""
+    word, wstart = _prev_word(text, start)
+    if not word or not word[0].isupper() or not word.isalpha() or len(word) < 2:
+        return False
+    if word.lower() in _NAME_FUNCTION_WORDS or word.lower().rstrip(".") in L.MONTHS:
+        return False
+    # sentence-initial capital is no proper-name signal
+    before = text[max(0, wstart - 3):wstart]
+    if wstart == 0 or re.search(r"[.!?:\n\"“]\s*$", before) or before.strip() == "":
+        if wstart == 0 or "\n" in before or re.search(r"[.!?:\"“]", before):
+            return False
+    if _title_case_line(text, start):
+        return False
+    return True
+
+
+def _is_year(text: str, start: int, end: int, value: float) -> bool:
+    s = text[start:end]
+    if not re.fullmatch(r"\d{4}", s) or not 1800 <= value <= 2100:
+        return False
+    after = text[end:end + 30]
+    # "2016 people" would be a count, but only if a plural noun follows directly
+    m = re.match(r"[\s\u00a0]+([a-z]+)", after)
+    if m and m.group(1).endswith("s") and m.group(1) not in ("was", "is", "has", "as", "its", "this"):
+        return bool(_YEAR_CONTEXT_BEFORE.search(text[max(0, start - 20):start]))
+    return True
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every figure in ``text`` (see module doc), in text order, non-overlapping."""
+    out: list[Quantity] = []
+    pos = 0
+    skip_name_continuation = -1
+    for m in _CORE.finditer(text):
+        if m.start() < pos:
+            continue
+        core = _core_value(m, text)
+        if core is None:
+            continue
+        core_end, value, kind, weak = core
+        num_start, num_end = m.start(), core_end
+        before = text[max(0, num_start - 40):num_start]
+        after = text[num_end:num_end + 40]
+
+        if kind == "digits":
+            # identifiers and names: COVID-19, Al-Rashidin-4, F-16, MH17, +3, #5, 24/7, x.html
+            prev_ch = text[num_start - 1] if num_start else ""
+            if prev_ch and (prev_ch.isalpha() or prev_ch in "+#/@_\\:"):
+                continue
+            if prev_ch in "-–" and num_start >= 2 and (text[num_start - 2].isalnum()):
+                continue
+            nxt = text[num_end:num_end + 1]
+            if nxt == "/" or (nxt == ":" and text[num_end + 1:num_end + 2].isdigit()):
+                continue
+            if _ORDINAL_AFTER.match(after):
+                continue
+            if re.match(r"\d+(?:-\d+){2,}", text[num_start:num_start + 30]):
+                continue  # phone numbers, ids
+        if num_start <= skip_name_continuation:
+            continue
+        # dates, clock times, durations, ages
+        if kind in ("digits", "number"):
+            if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after):
+                continue
+            if _CLOCK_AFTER.match(after):
+                continue
+        if kind in ("digits", "number", "vague", "fraction"):
+            if _AGE_AFTER.match(after) or (kind != "vague" and _AGE_BEFORE.search(before)):
+                continue
+            if _TIME_AFTER.match(after) and not re.match(r"^[\s\u00a0]+of\b", after):
+                continue
+        if m.lastgroup == "words" and text[num_start:num_end].lower() == "one" and (
+                re.match(r"^[\s\u00a0]*(?:of|another|by|or|and|[,.;:)]|$)", after, re.I)
+                or re.search(r"(?:\b(?:no|the|each|every|any|this|that|which|only|a|another)[\s\u00a0]+)$", before, re.I)):
+            continue
+        if m.lastgroup == "half":
+            if re.match(r"^[\s\u00a0]*-", after) or re.search(r"(?:first|second|latter|other|former)[\s\u00a0]+$", before, re.I):
+                continue
+            if re.match(r"^[\s\u00a0]+(?:an?|the)[\s\u00a0]+(?:" + "|".join(L.TIME_UNITS) + r")\b", after, re.I):
+                continue
+            if re.search(r"\band[\s\u00a0]+a?[\s\u00a0]*$", before, re.I):
+                continue
+        # adjectival compounds: "24-hour", "12-member", "three-storey"
+        if kind in ("digits", "number") and _HYPHEN_WORD_AFTER.match(after):
+            um = _UNIT_AFTER.match(after)
+            if not um or not um.group(0).lstrip().startswith("-"):
+                continue
+
+        if kind == "digits":
+            scale = _SCALE_AFTER.match(text, num_end)
+            scale_mult = 1.0
+            if scale:
+                sw = scale.group("scale").lower()
+                if sw in L.SCALES:
+                    scale_mult = float(L.SCALES[sw])
+                    num_end = scale.end()
+                elif not scale.group("sp") and sw in L.SCALE_ABBREV and (
+                        sw in ("bn", "mln", "mn", "tn") or _CURRENCY_BEFORE.search(before)):
+                    scale_mult = L.SCALE_ABBREV[sw]
+                    num_end = scale.end()
+            v = _parse_digits(m.group(0), scale_mult != 1.0)
+            if v is None:
+                continue
+            value = v * scale_mult
+            if scale_mult == 1.0 and _is_year(text, num_start, num_end, v):
+                continue
+            if _is_name_number(text, num_start):
+                skip_name_continuation = _name_continuation_end(text, num_end)
+                continue
+        elif kind == "number" and value is not None:
+            scale = _SCALE_AFTER.match(text, num_end)
+            if scale and scale.group("scale").lower() in L.SCALES and scale.group("sp"):
+                value *= L.SCALES[scale.group("scale").lower()]
+                num_end = scale.end()
+                weak = False
+
+        q = _build(text, kind, num_start, num_end, value, weak)
+        if q is None:
+            continue
+        # ranges: "between X and Y", "from X to Y", "X-Y", "X to Y"
+        q = _extend_range(text, q)
+        out.append(q)
+        pos = q.end
+    return _link_conversions(text, out)
+
+
+def _name_continuation_end(text: str, end: int) -> int:
+    m = re.match(r"(?:[\s\u00a0]*(?:,|and|or|&)[\s\u00a0]*\d+)+", text[end:end + 40])
+    return end + m.end() if m else end
+
+
+def _build(text: str, kind: str, num_start: int, num_end: int, value: Optional[float],
+           weak: bool) -> Optional[Quantity]:
+    start, end = num_start, num_end
+    before = text[max(0, start - 40):start]
+    qualifier = "vague" if kind == "vague" else "exact"
+    unit = "fraction" if kind == "fraction" else "count"
+
+    cur = _CURRENCY_BEFORE.search(before)
+    if cur and kind in ("digits", "number", "vague"):
+        sym = cur.group("c").lower()
+        # ISO letters need a word boundary before them ("USD 5", not "aUSD")
+        ok = not sym.isalpha() or re.search(rf"(?<![\w]){re.escape(cur.group('c'))}[\s\u00a0]?$", before)
+        if ok:
+            unit = L.CURRENCY_PREFIX[sym]
+            start -= len(before) - cur.start()
+            before = text[max(0, start - 40):start]
+
+    # unit after the number
+    if unit in ("count",) and kind != "fraction":
+        after = text[end:end + 40]
+        um = None
+        if kind == "vague":
+            vm = re.match(r"[\s\u00a0]+of[\s\u00a0]+", after)
+            if vm:
+                um2 = _UNIT_AFTER.match(text, end + vm.end() - 1)
+                if um2 and L.UNITS[um2.group("u").lower().replace("\u00a0", " ")] not in ("percent",):
+                    um = um2
+        else:
+            um = _UNIT_ATTACHED.match(text, end) if text[end:end + 1] not in (" ", "\u00a0") else None
+            if um is None:
+                um = _UNIT_AFTER.match(text, end)
+        if um:
+            key = re.sub(r"[\s\u00a0]+", " ", um.group("u").lower())
+            canon = L.UNITS.get(key) or L.ATTACHED_UNITS.get(key)
+            if canon == "lb" and key == "pounds of":
+                # keep "of" out of the surface
+                end = um.start("u") + len("pounds")
+                unit = "lb"
+            elif canon:
+                if key == "t" and not re.match(r"\d", text[end - 1:end]):
+                    canon = None
+                if key in ("m", "mi", "ft", "l") and text[end:end + 1] in (" ", "\u00a0") and key != "ft":
+                    canon = None  # a lone "m" after a space is too ambiguous
+                if canon:
+                    unit = canon
+                    end = um.end()
+    elif unit != "count" and kind != "fraction":
+        # currency prefix: a trailing ISO word would double it ("$5 million dollars") - absorb
+        um = _UNIT_AFTER.match(text, end)
+        if um and L.UNITS.get(re.sub(r"\s+", " ", um.group("u").lower())) == unit:
+            end = um.end()
+
+    # qualifier before the figure (not for currency-prefixed text already moved)
+    if qualifier != "vague":
+        window = text[max(0, start - 40):start]
+        best: Optional[tuple[int, str]] = None
+        for qname, rx in _QUAL_BEFORE.items():
+            qm = rx.search(window)
+            if qm and (best is None or qm.start("q") < best[0]):
+                best = (qm.start("q"), qname)  # longest phrase wins: "no more than" > "more than"
+        if best:
+            qualifier = best[1]
+            start = max(0, start - 40) + best[0]
+            weak = False
+    # trailing "+" ("5,000+ people") means over
+    if qualifier == "exact" and text[end:end + 1] == "+" and kind == "digits":
+        qualifier = "over"
+        end += 1
+    # "one-third" etc. keep qualifier; vague stays vague
+    if value is None and qualifier != "vague":
+        return None
+    return Quantity(start=start, end=end, value=value, high=None, qualifier=qualifier, unit=unit,
+                    num_start=num_start, num_end=num_end, weak=weak)
+
+
+_BETWEEN = re.compile(r"(?:between|from)[\s\u00a0]+$", re.IGNORECASE)
+
+
+def _extend_range(text: str, q: Quantity) -> Quantity:
+    if q.value is None or q.qualifier not in ("exact", "approx"):
+        return q
+    after = text[q.end:q.end + 40]
+    mid = _RANGE_MID.match(after)
+    if not mid:
+        return q
+    joiner = mid.group(0).strip().lower()
+    between = _BETWEEN.search(text[max(0, q.start - 12):q.start])
+    if joiner in ("and",) and not between:
+        return q
+    if joiner == "or":
+        return q
+    if joiner in ("-", "–", "—") and (mid.group(0) != joiner or not re.match(r"\d", text[q.end - 1:q.end])):
+        if not re.match(r"\d", text[q.end - 1:q.end]):
+            return q
+    second_start = q.end + mid.end()
+    nxt = _CORE.match(text, second_start)
+    if not nxt or nxt.lastgroup not in ("digits", "words"):
+        return q
+    core = _core_value(nxt, text)
+    if core is None:
+        return q
+    n_end, n_val, n_kind, _ = core
+    if n_kind == "digits":
+        scale = _SCALE_AFTER.match(text, n_end)
+        mult = 1.0
+        if scale and scale.group("scale").lower() in L.SCALES:
+            mult = float(L.SCALES[scale.group("scale").lower()])
+            n_end = scale.end()
+        v = _parse_digits(nxt.group(0), mult != 1.0)
+        if v is None:
+            return q
+        n_val = v * mult
+        if re.fullmatch(r"\d{4}", nxt.group(0)) and 1800 <= v <= 2100 and 1800 <= (q.value or 0) <= 2100:
+            return q
+    if n_val is None or n_val <= (q.value or 0):
+        return q
+    if _TIME_AFTER.match(text[n_end:n_end + 20]) or _MONTH_AFTER.match(text[n_end:n_end + 20]):
+        return None  # type: ignore[return-value]  # "5-7 days": a duration, caller drops
+    low = q.value
+    unit = q.unit
+    end = n_end
+    um = _UNIT_AFTER.match(text, end)
+    if um and unit == "count":
+        canon = L.UNITS.get(re.sub(r"\s+", " ", um.group("u").lower()))
+        if canon:
+            unit, end = canon, um.end()
+    elif unit == "count" and text[end:end + 1] == "%":
+        unit, end = "percent", end + 1
+    elif unit != "count" and unit != "fraction":
+        um2 = _UNIT_AFTER.match(text, end)
+        if um2 and L.UNITS.get(re.sub(r"\s+", " ", um2.group("u").lower())) == unit:
+            end = um2.end()
+    start = q.start
+    if between:
+        start = max(0, q.start - 12) + between.start()
+    return replace(q, start=start, end=end, value=low, high=n_val, qualifier="range", unit=unit,
+                   num_end=n_end, weak=False)
+
+
+def _link_conversions(text: str, qs: list[Optional[Quantity]]) -> list[Quantity]:
+    """'24 hectares (2.6 square feet)': the bracketed figure converts the one before it."""
+    out: list[Quantity] = [q for q in qs if q is not None]
+    for i in range(1, len(out)):
+        prev, cur = out[i - 1], out[i]
+        gap = text[prev.end:cur.start]
+        if re.fullmatch(r"[\s\u00a0]*\([\s\u00a0]*(?:or|about|approximately|roughly|some|nearly|around)?[\s\u00a0]*", gap, re.I) \
+                and prev.unit not in ("count",) and cur.unit not in ("count", "fraction"):
+            q = cur.qualifier if cur.qualifier != "exact" else prev.qualifier
+            out[i] = replace(cur, conversion_of=prev.start, qualifier=q)
+    return out
