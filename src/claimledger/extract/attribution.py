@@ -1,0 +1,224 @@
+"""Who a figure is attributed to: quotes, reporting verbs, 'according to'.
+
+The speaker is read from the text only. A direct quotation takes the speaker
+of its attribution (after it: '..., he said'; before it: 'X said: "...'); a
+quotation with none continues the previous quotation's speaker. A sentence
+outside quotes takes the subject of its reporting verb or the object of
+'according to'. Pronouns and titles ('he', 'the general', 'the center')
+resolve to the last matching speaker named before; names are given as the
+fullest form the document uses. The outlet's own voice is ``None``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from spacy.tokens import Span as SpacySpan
+from spacy.tokens import Token
+
+REPORTING = {"say", "tell", "add", "state", "report", "announce", "claim", "confirm", "note",
+             "declare", "explain", "estimate", "elaborate", "warn", "insist", "write", "reveal",
+             "indicate", "stress", "assert", "allege", "quote", "consider", "believe", "acknowledge",
+             "emphasize", "emphasise", "underline", "conclude", "continue", "tweet", "argue",
+             "predict", "admit", "deny", "brief", "inform", "specify", "clarify", "mention"}
+_REPORT_WORDS = re.compile(
+    r"\b(?:said|says|say|told|tells|added|adds|stated|states|reported|reports|announced|announces|"
+    r"claimed|claims|confirmed|confirms|noted|notes|declared|explained|estimated|elaborated|warned|"
+    r"insisted|wrote|writes|revealed|indicated|stressed|asserted|alleged|quoted|considers|"
+    r"believes|according|acknowledged|emphasized|emphasised|concluded|continued|tweeted|argued|"
+    r"predicted|admitted|specified|clarified|mentioned)\b")
+_TITLES = re.compile(
+    r"^(?:(?:Lieutenant|Lt\.?|Major|Maj\.?|Brigadier|Brig\.?|Colonel|Col\.?|General|Gen\.?|Admiral|"
+    r"Adm\.?|Captain|Capt\.?|Sergeant|Sgt\.?|President|Prime|Minister|Foreign|Defense|Defence|"
+    r"Doctor|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Prof\.?|Professor|Ambassador|Spokesperson|Spokesman|"
+    r"Spokeswoman|Senator|Sen\.?|Rep\.?|Governor|Gov\.?|Mayor|Chief|Commander|Secretary|"
+    r"Deputy|Vice|Sheikh|King|Queen|Prince|Pope|Judge|Justice|Rev\.?|Father|Sir|Lord|Lady|"
+    r"High|Commissioner|Envoy|Special|UN|U\.N\.|US|U\.S\.|Russian|Syrian|Turkish|Iranian|French|"
+    r"British|American|Chinese|Ukrainian)[\s-]+)+")
+_PERSON_TITLE_NOUNS = {"general", "minister", "spokesperson", "spokesman", "spokeswoman", "official",
+                       "president", "ambassador", "commander", "chief", "head", "director",
+                       "envoy", "secretary", "governor", "mayor", "colonel", "lieutenant",
+                       "major", "officer", "premier", "leader", "diplomat", "adviser", "advisor",
+                       "doctor", "coordinator", "representative", "deputy", "analyst", "expert",
+                       "source", "man", "woman", "prosecutor", "judge", "senator", "lawmaker"}
+_ORG_NOUNS = {"center", "centre", "ministry", "statement", "agency", "army", "department", "office",
+              "committee", "council", "government", "organization", "organisation", "group",
+              "report", "military", "staff", "command", "service", "authorities", "police",
+              "mission", "agencies", "coalition", "union", "commission", "observatory", "body",
+              "bureau", "headquarters", "administration", "media", "network", "forces"}
+_PRONOUNS_PERSON = {"he", "she", "him", "her"}
+_PRONOUNS_GROUP = {"they", "it", "we", "them"}
+
+
+@dataclass
+class SpeakerState:
+    """Running memory of who has spoken or been named, in document order."""
+
+    persons: list[str] = field(default_factory=list)  # fullest names, most recent last
+    orgs: list[str] = field(default_factory=list)
+    all_persons: set[str] = field(default_factory=set)  # every PERSON name in the document
+    text: str = ""
+
+    def fullest_person(self, name: str) -> str:
+        last = name.split()[-1].lower()
+        best = name
+        for p in self.all_persons:
+            if p.split()[-1].lower() == last and len(p) > len(best):
+                best = p
+        return best
+
+    def fullest_org(self, name: str) -> str:
+        """Extend 'Russian Center for Reconciliation' to its longest capitalised form in the text."""
+        best = name
+        rx = re.compile(re.escape(name) + r"((?:\s+(?:of|for|on)(?:\s+the)?(?:\s+[A-Z][\w’'-]+)+))",
+                        re.I if name.islower() else 0)
+        for m in rx.finditer(self.text):
+            cand = name + m.group(1)
+            if len(cand) > len(best):
+                best = cand
+        return best
+
+    def note_person(self, name: str) -> None:
+        if name in self.persons:
+            self.persons.remove(name)
+        self.persons.append(name)
+
+    def note_org(self, name: str) -> None:
+        if name in self.orgs:
+            self.orgs.remove(name)
+        self.orgs.append(name)
+
+
+def clean_person(name: str) -> str:
+    name = name.strip(" ,.:;\"“”’'")
+    name = re.sub(r"[’']s$", "", name)
+    stripped = _TITLES.sub("", name).strip()
+    return stripped or name
+
+
+def _phrase_text(toks: list[Token]) -> str:
+    if not toks:
+        return ""
+    s, e = toks[0].idx, toks[-1].idx + len(toks[-1])
+    return toks[0].doc.text[s:e]
+
+
+def speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[str]:
+    """Resolve a subject phrase to a speaker name (or None)."""
+    if not phrase:
+        return None
+    persons = [e for e in phrase[0].doc.ents if e.label_ == "PERSON"
+               and e.start >= phrase[0].i and e.end <= phrase[-1].i + 1]
+    if persons:
+        name = clean_person(persons[-1].text)
+        if name and name[0].isupper():
+            full = state.fullest_person(name)
+            state.note_person(full)
+            return full
+    words = [t for t in phrase if t.dep_ not in ("det", "punct") and t.lower_ not in ("also", "the")]
+    if not words:
+        return None
+    low = {t.lower_ for t in words}
+    if len(words) == 1 and words[0].lower_ in _PRONOUNS_PERSON:
+        return state.persons[-1] if state.persons else None
+    if len(words) == 1 and words[0].lower_ in _PRONOUNS_GROUP:
+        return state.orgs[-1] if state.orgs else (state.persons[-1] if state.persons else None)
+    head = words[-1] if words[-1].dep_ not in ("prep",) else words[0]
+    # "the general", "the Russian general": the last person named
+    root = next((t for t in phrase if t.head not in phrase or t.head is t), phrase[-1])
+    all_lower = all(t.text[0].islower() or t.lower_ in ("russian", "syrian") for t in words)
+    if root.lower_ in _PERSON_TITLE_NOUNS and phrase[0].lower_ == "the" and all_lower:
+        return state.persons[-1] if state.persons else None
+    if root.lower_ in _ORG_NOUNS and phrase[0].lower_ == "the" and all(
+            t.text[0].islower() for t in words):
+        for o in reversed(state.orgs):
+            if root.lower_ in o.lower():
+                return o
+        return state.orgs[-1] if state.orgs else None
+    # an organisation or body named in full: trim trailing clauses
+    toks = [t for t in phrase if t.dep_ not in ("punct",)]
+    while toks and toks[0].dep_ == "det":
+        toks = toks[1:]
+    # cut at a relative clause, apposition comma or preposition introducing time ("on Friday")
+    cut: list[Token] = []
+    for t in toks:
+        if t.dep_ in ("relcl", "acl") or t.lower_ in ("who", "which", "that", "on", "in", "at", "during"):
+            break
+        cut.append(t)
+    if not cut:
+        return None
+    name = _phrase_text(cut).strip(" ,")
+    name = re.sub(r"[’']s$", "", name)
+    if len(name.split()) > 8 or not re.search(r"[A-Za-z]", name):
+        return None
+    del head, low
+    if any(t.ent_type_ in ("ORG", "GPE", "NORP") or t.pos_ == "PROPN" for t in cut):
+        full = state.fullest_org(name)
+        state.note_org(full)
+        return full
+    state.note_org(name)
+    return name
+
+
+def reporting_speaker(sent: SpacySpan, state: SpeakerState,
+                      outside: Optional[list[tuple[int, int]]] = None) -> tuple[Optional[str], Optional[tuple[int, int]]]:
+    """Speaker of a sentence's reporting verb / 'according to', and the speaker phrase span.
+
+    ``outside``: char spans (quotations) whose words are not the sentence's own.
+    """
+    def inside_quote(t: Token) -> bool:
+        return bool(outside) and any(s <= t.idx < e for s, e in outside or [])
+
+    for t in sent:
+        if inside_quote(t):
+            continue
+        if t.lower_ == "according" and t.i + 1 < len(t.doc) and t.doc[t.i + 1].lower_ == "to":
+            to = t.doc[t.i + 1]
+            pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+            if pobj is None:
+                nxt = [x for x in t.doc[t.i + 2: min(len(t.doc), t.i + 12)]]
+                phrase = []
+                for x in nxt:
+                    if x.text in (",", ".", ";"):
+                        break
+                    phrase.append(x)
+            else:
+                phrase = [x for x in pobj.subtree]
+            sp = speaker_from_phrase(phrase, state)
+            if sp:
+                return sp, (phrase[0].idx, phrase[-1].idx + len(phrase[-1]))
+    for t in sent:
+        if inside_quote(t) or t.lemma_.lower() not in REPORTING or t.pos_ not in ("VERB", "AUX"):
+            continue
+        if t.lemma_.lower() == "continue" and not any(c.dep_ in ("nsubj",) for c in t.children):
+            continue
+        subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is None or inside_quote(subj):
+            continue
+        if subj.lower_ in ("i", "we", "you") and not outside:
+            continue
+        phrase = sorted(subj.subtree, key=lambda x: x.i)
+        # do not let the subject swallow the reported clause
+        phrase = [x for x in phrase if not inside_quote(x)]
+        sp = speaker_from_phrase(phrase, state)
+        if sp:
+            return sp, (phrase[0].idx, phrase[-1].idx + len(phrase[-1]))
+    return None, None
+
+
+_HEADLINE_PREFIX = re.compile(r"^([A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3}):\s+\S")
+_HEADLINE_SUFFIX = re.compile(r"\s[-–—]\s+((?:[A-Za-z][\w’'.-]*\s+){0,4}[A-Z][\w’'.-]+)\s*$")
+
+
+def headline_speaker(line: str) -> Optional[str]:
+    """'Erdogan: Over 1,100 ...' and '... - de Mistura' attribute a headline."""
+    if len(line.split()) > 25 or line.rstrip().endswith("."):
+        return None
+    m = _HEADLINE_PREFIX.match(line)
+    if m:
+        return m.group(1)
+    m = _HEADLINE_SUFFIX.search(line)
+    if m:
+        return m.group(1)
+    return None

@@ -1,0 +1,320 @@
+"""Frames of a figure: what it counts, the event, where, and what it is part of.
+
+Works on the spaCy parse of the sentence that holds the figure. Every rule
+reads the sentence's own words; nothing here knows a name or number of any
+particular article.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from spacy.tokens import Span as SpacySpan
+from spacy.tokens import Token
+
+# --- counted ---------------------------------------------------------------
+
+_SKIP_MODIFIERS = {"more", "other", "additional", "further", "such", "total", "last", "past",
+                   "about", "some", "own", "overall", "new", "several", "many", "few", "least",
+                   "another", "same", "recent", "latest", "respective", "approximately", "nearly"}
+_PARTITIVES = {"pieces", "piece", "units", "unit", "items", "item", "kinds", "types", "sorts",
+               "batches", "rounds", "pairs", "sets", "boxes", "bags", "packages", "parcels",
+               "cartons", "crates", "sacks", "loads", "truckloads", "shipments", "portions",
+               "members", "groups", "bottles", "litres", "liters", "cases", "categories"}
+_ANAPHORS = {"them", "whom", "which", "those", "these", "us", "you", "it"}
+_PLACE_NOUNS = {"city", "town", "country", "region", "province", "territory", "area", "state",
+                "district", "village", "capital", "enclave", "governorate", "county", "island",
+                "zone", "strip", "peninsula", "nation"}
+_AREA_UNITS = {"hectare", "km2", "mi2", "m2", "ft2", "acre"}
+_MONEY_HINT = re.compile(r"^[A-Z]{3}$")
+
+
+def noun_phrase(head: Token) -> str:
+    """The head noun with its contiguous compound/adjective modifiers, lower-cased."""
+    left = []
+    for t in reversed(list(head.lefts)):
+        if t.i != head.i - len(left) - 1:
+            break
+        if t.dep_ in ("compound", "amod", "nmod") and t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB") \
+                and t.lower_ not in _SKIP_MODIFIERS and not t.like_num:
+            left.insert(0, t)
+        elif t.dep_ == "punct" and t.text == "-":
+            left.insert(0, t)
+        else:
+            break
+    words = [t.text for t in left] + [head.text]
+    phrase = " ".join(words).replace(" - ", "-").lower()
+    if head.lower_ in _PARTITIVES:
+        of = next((c for c in head.rights if c.lower_ == "of"), None)
+        pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+        if pobj is not None:
+            phrase = f"{phrase} of {noun_phrase(pobj)}"
+    return phrase
+
+
+def _is_place(tok: Token, places: set[str]) -> bool:
+    if tok.ent_type_ in ("GPE", "LOC"):
+        return True
+    if tok.text in places:
+        return True
+    return tok.lower_ in _PLACE_NOUNS
+
+
+def _first_noun_after(toks: list[Token]) -> Optional[Token]:
+    """First noun that a figure modifies: 'two temporary accommodation centers' -> centers."""
+    for t in toks[:6]:
+        if t.pos_ in ("NOUN", "PROPN") or (t.pos_ == "ADJ" and t.dep_ in ("nsubj", "dobj", "pobj")):
+            # walk right through compounds: 'field kitchens'
+            head = t
+            while head.dep_ in ("compound", "amod") and head.head.i > head.i and head.head.i - t.i < 5:
+                head = head.head
+            return head
+        if t.pos_ in ("ADJ", "DET", "PRON") and t.dep_ in ("amod", "poss", "det", "compound", "nmod"):
+            continue
+        if t.text in ("-", "’s", "'s"):
+            continue
+        break
+    return None
+
+
+def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optional[float],
+                places: set[str]) -> tuple[Optional[str], bool]:
+    """(counted phrase, is_anaphoric). ``start``/``end`` are the figure's char offsets."""
+    after = [t for t in sent if t.idx >= end]
+    before = [t for t in sent if t.idx + len(t) <= start]
+    if after and after[0].lower_ == "of" and len(after) > 1:
+        rest = after[1:]
+        if rest[0].lower_ in _ANAPHORS:
+            return None, True
+        pobj = next((c for c in after[0].children if c.dep_ == "pobj"), None)
+        if pobj is None:
+            pobj = _first_noun_after([t for t in rest if t.dep_ not in ("det", "poss")])
+        if pobj is not None:
+            if unit in ("percent", "fraction"):
+                # "93% of Aleppo", "98 percent of the territory of Aleppo", "93% of the city's territory"
+                if _is_place(pobj, places) and pobj.lower_ not in ("area",):
+                    return "territory", False
+            return noun_phrase(pobj), False
+    if unit in ("percent", "fraction"):
+        # "the area held by gunmen has decreased by one-third": the subject of the verb
+        tok = next((t for t in sent if t.idx >= start), None)
+        seen = 0
+        while tok is not None and seen < 6:
+            seen += 1
+            if tok.pos_ in ("VERB", "AUX"):
+                subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                if subj is not None and subj.pos_ in ("NOUN", "PROPN"):
+                    return noun_phrase(subj), False
+                break
+            if tok.head is tok:
+                break
+            tok = tok.head
+        nxt = _first_noun_after(after)
+        return (noun_phrase(nxt) if nxt is not None else None), False
+    if unit in ("count",):
+        nxt = _first_noun_after(after)
+        if nxt is not None and not nxt.like_num:
+            return noun_phrase(nxt), False
+        return None, True
+    # measures: "270 tons of humanitarian aid" handled above; "a total area of 24 hectares"
+    if len(before) >= 2 and before[-1].lower_ == "of" and before[-2].pos_ == "NOUN":
+        return noun_phrase(before[-2]), False
+    if unit in _AREA_UNITS:
+        return "area", False
+    if len(after) >= 2 and after[0].lower_ in ("in", "for", "worth") and unit.isupper():
+        n = _first_noun_after(after[1:])
+        if n is not None:
+            return noun_phrase(n), False
+    nxt = _first_noun_after(after)
+    if nxt is not None:
+        return noun_phrase(nxt), False
+    return None, False
+
+
+# --- event -----------------------------------------------------------------
+
+# lemma -> event when the word governs the figure (strong: decides alone)
+_STRONG_VERBS = {
+    "evacuate": "evacuation", "evacuation": "evacuation", "transfer": "evacuation",
+    "escape": "evacuation", "withdraw": "evacuation", "withdrawal": "evacuation",
+    "relocate": "evacuation", "bus": "evacuation", "evacuee": "evacuation",
+    "surrender": "surrender", "capitulate": "surrender", "defect": "surrender",
+    "amnesty": "amnesty", "amnesty": "amnesty", "pardon": "amnesty", "amnestie": "amnesty",
+    "return": "returns", "repatriate": "returns", "resettle": "returns", "returnee": "returns",
+    "flee": "displacement", "displace": "displacement", "uproot": "displacement",
+    "kill": "casualties", "die": "casualties", "wound": "casualties", "injure": "casualties",
+    "execute": "casualties", "eliminate": "casualties", "massacre": "casualties",
+    "slaughter": "casualties", "behead": "casualties", "perish": "casualties", "murder": "casualties",
+    "neutralize": "casualties", "neutralise": "casualties",
+    "arrest": "detention", "detain": "detention", "imprison": "detention", "jail": "detention",
+    "abduct": "detention", "kidnap": "detention",
+    "demine": "demining", "defuse": "demining",
+    "liberate": "territorial_control", "recapture": "territorial_control",
+    "retake": "territorial_control", "regain": "territorial_control", "control": "territorial_control",
+    "reclaim": "territorial_control", "encircle": "territorial_control",
+    "restore": "infrastructure", "rebuild": "infrastructure", "repair": "infrastructure",
+    "reconstruct": "infrastructure", "reopen": "infrastructure",
+    "treat": "medical", "hospitalize": "medical", "hospitalise": "medical", "vaccinate": "medical",
+    "airstrike": "military", "strike": "military", "shell": "military", "bomb": "military",
+    "sortie": "military",
+    "deliver": "aid", "distribute": "aid", "airdrop": "aid", "donate": "aid",
+}
+_HUMAN = {"people", "civilians", "residents", "persons", "families", "children", "women", "men",
+          "inhabitants", "individuals", "refugees", "migrants", "militants", "fighters", "rebels",
+          "soldiers", "troops", "terrorists", "gunmen", "insurgents", "citizens", "villagers",
+          "evacuees", "patients", "students", "workers", "members", "prisoners", "detainees",
+          "hostages", "locals", "survivors", "victims", "households", "person", "family"}
+# weak verbs: meaning depends on what is counted
+_POPULATION_VERBS = {"remain", "live", "stay", "trap", "reside", "inhabit", "shelter", "wait",
+                     "besiege", "populate"}
+_EVAC_WEAK = {"leave", "take", "exit", "carry", "move", "cross", "pass"}
+_SURRENDER_PRT = {("lay", "down"), ("give", "up"), ("hand", "over"), ("put", "down")}
+_CAPTURE = {"capture", "seize", "take", "hold", "free", "push", "lose", "gain", "enter",
+            "clear", "secure"}
+# nouns that name the event when counted or governing
+_NOUN_EVENTS = {
+    "neighborhood": "territorial_control", "neighbourhood": "territorial_control",
+    "district": "territorial_control", "territory": "territorial_control",
+    "settlement": "territorial_control", "village": "territorial_control",
+    "town": "territorial_control", "township": "territorial_control",
+    "kitchen": "aid", "meal": "aid", "aid": "aid", "food": "aid", "supply": "aid",
+    "ration": "aid", "blanket": "aid", "parcel": "aid", "shelter": "aid", "assistance": "aid",
+    "flour": "aid", "bread": "aid", "accommodation": "aid",
+    "mine": "demining", "explosive": "demining", "ordnance": "demining", "ied": "demining",
+    "landmine": "demining", "device": "demining", "bomb": "demining",
+    "body": "casualties", "corpse": "casualties", "casualty": "casualties", "death": "casualties",
+    "fatality": "casualties", "victim": "casualties", "dead": "casualties", "toll": "casualties",
+    "grave": "casualties",
+    "refugee": "displacement", "idp": "displacement", "displaced": "displacement",
+    "prisoner": "detention", "detainee": "detention", "hostage": "detention", "captive": "detention",
+    "evacuee": "evacuation", "corridor": "evacuation", "convoy": "evacuation",
+    "returnee": "returns",
+    "hospital": "medical", "clinic": "medical", "patient": "medical", "tent": "medical",
+    "doctor": "medical", "surgery": "medical", "vaccine": "medical", "bed": "medical",
+    "building": "infrastructure", "school": "infrastructure", "road": "infrastructure",
+    "bridge": "infrastructure", "house": "infrastructure", "home": "infrastructure",
+    "substation": "infrastructure", "bakery": "infrastructure", "power": "infrastructure",
+    "electricity": "infrastructure", "water": "infrastructure", "mosque": "infrastructure",
+    "station": "infrastructure", "pipeline": "infrastructure", "infrastructure": "infrastructure",
+    "weapon": "military", "tank": "military", "vehicle": "military", "equipment": "military",
+    "drone": "military", "missile": "military", "rocket": "military", "aircraft": "military",
+    "jet": "military", "artillery": "military", "ammunition": "military", "troop": "military",
+    "soldier": "military", "warplane": "military", "helicopter": "military", "sortie": "military",
+    "airstrike": "military", "strike": "military", "attack": "military", "shelling": "military",
+    "population": "population", "inhabitant": "population",
+}
+# sentence-wide keyword fallbacks (lemma or lower-case word), first hit in text order wins
+_KEYWORDS = dict(_NOUN_EVENTS)
+_KEYWORDS.update({k: v for k, v in _STRONG_VERBS.items()})
+_KEYWORDS.update({"surgical": "medical", "therapeutic": "medical", "paediatric": "medical",
+                  "pediatric": "medical", "medical": "medical", "humanitarian": "aid",
+                  "demining": "demining", "sapper": "demining", "unexploded": "demining",
+                  "liberation": "territorial_control", "hold": "territorial_control"})
+for _w in ("tent", "device", "bomb", "hold", "home", "water", "power", "station", "strike",
+           "attack", "bed", "shelter", "supply", "assistance", "convoy", "corridor", "grave"):
+    # too ambiguous to decide from anywhere in the sentence
+    _KEYWORDS.pop(_w, None)
+_KEYWORDS.update({"surgical": "medical", "hospital": "medical"})
+_REPORTING = {"say", "tell", "add", "state", "report", "announce", "claim", "confirm", "note",
+              "declare", "explain", "estimate", "elaborate", "warn", "insist", "write", "reveal",
+              "indicate", "stress", "assert", "allege", "quote", "consider", "believe", "accord"}
+
+
+def _lemma(t: Token) -> str:
+    return t.lemma_.lower()
+
+
+def _verb_event(v: Token, counted_head: str) -> Optional[str]:
+    lem = _lemma(v)
+    if lem in _STRONG_VERBS:
+        return _STRONG_VERBS[lem]
+    prts = {c.lower_ for c in v.children if c.dep_ in ("prt", "advmod")}
+    objs = [c for c in v.children if c.dep_ in ("dobj", "attr", "oprd", "nsubjpass")]
+    obj_lemmas = {_lemma(o) for o in objs}
+    for verb, prt in _SURRENDER_PRT:
+        if lem == verb and (prt in prts or (verb == "lay" and "weapon" in obj_lemmas)):
+            return "surrender"
+    if lem == "give" and any(c.lower_ == "themselves" for c in v.children) and "up" in prts:
+        return "surrender"
+    if lem == "lay" and "weapon" in obj_lemmas:
+        return "surrender"
+    if lem == "grant" and ("amnesty" in obj_lemmas or any(_lemma(c) == "amnesty" for c in v.subtree)):
+        return "amnesty"
+    if lem == "clear" and any(_lemma(c) in ("mine", "explosive", "ordnance") for c in v.subtree):
+        return "demining"
+    pobj_lemmas = {_lemma(g) for c in v.children if c.dep_ == "prep" for g in c.children}
+    if lem in ("take", "gain", "seize", "assume") and "control" in obj_lemmas | pobj_lemmas:
+        return "territorial_control"
+    if lem in _POPULATION_VERBS and counted_head in _HUMAN:
+        return "population"
+    if lem in _EVAC_WEAK and counted_head in _HUMAN:
+        preps = {c.lower_ for c in v.children if c.dep_ == "prep"}
+        if lem in ("leave", "exit", "cross", "move", "carry") or preps & {"from", "out", "to", "via", "through"} or "out" in prts:
+            return "evacuation"
+    if lem in ("capture", "seize", "take", "hold") and counted_head in _HUMAN:
+        return "detention"
+    if lem in _CAPTURE and counted_head not in _HUMAN and counted_head:
+        if lem in ("capture", "seize", "take", "free", "secure", "gain", "lose", "push", "hold"):
+            return "territorial_control"
+    if lem == "destroy" or lem == "damage":
+        return None  # depends on the object: left to the counted noun
+    return None
+
+
+def _noun_event(phrase: Optional[str]) -> Optional[str]:
+    if not phrase:
+        return None
+    words = phrase.split()
+    for w in reversed(words):
+        base = w[:-3] + "y" if w.endswith("ies") else w[:-1] if w.endswith("s") and not w.endswith("ss") else w
+        for cand in (w, base):
+            if cand in _NOUN_EVENTS:
+                return _NOUN_EVENTS[cand]
+    return None
+
+
+def event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str]) -> Optional[str]:
+    """Event from the words that govern the figure, then what it counts, then the sentence."""
+    head_word = (counted or "").split(" of ")[0].split()[-1:] or [""]
+    counted_head = head_word[0]
+    if anchor is not None:
+        tok = anchor
+        hops = 0
+        while hops < 12:
+            hops += 1
+            if tok.pos_ in ("VERB", "AUX", "NOUN", "ADJ") and tok is not anchor:
+                if _lemma(tok) in _REPORTING:
+                    break
+                ev = _verb_event(tok, counted_head) if tok.pos_ in ("VERB", "AUX") else (
+                    _STRONG_VERBS.get(_lemma(tok)) if tok.pos_ in ("NOUN", "ADJ") else None)
+                if ev is None and tok.pos_ in ("VERB", "AUX"):
+                    # "agreed to lay down weapons and gave themselves up"
+                    for c in tok.children:
+                        if c.dep_ in ("xcomp", "conj") and c.pos_ == "VERB":
+                            ev = _verb_event(c, counted_head)
+                            if ev:
+                                break
+                if ev:
+                    return ev
+            if tok.head is tok:
+                break
+            tok = tok.head
+    ev = _noun_event(counted)
+    if ev:
+        return ev
+    for t in sent:
+        ev = _KEYWORDS.get(_lemma(t)) or _KEYWORDS.get(t.lower_)
+        if ev:
+            if ev == "population" and counted_head not in _HUMAN:
+                continue
+            return ev
+    return None
+
+
+def keyword_event(sent: SpacySpan) -> Optional[str]:
+    """First event keyword of a (context) sentence."""
+    for t in sent:
+        ev = _KEYWORDS.get(_lemma(t)) or _KEYWORDS.get(t.lower_)
+        if ev and ev != "population":
+            return ev
+    return None

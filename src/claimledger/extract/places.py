@@ -1,0 +1,97 @@
+"""Where a figure applies: the place the sentence names, else the one in context."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from spacy.tokens import Doc as SpacyDoc
+
+_DIRECTIONS = r"(?:north|south|east|west|northern|southern|eastern|western|central|north-?eastern|" \
+              r"north-?western|south-?eastern|south-?western|northeast|northwest|southeast|southwest)"
+_PLACE_KIND = r"(?:neighbou?rhoods?|districts?|towns?|townships?|city|village|province|region|" \
+              r"camp|governorate|sector|area|suburb|quarter|county|state)"
+_NAMED_KIND = re.compile(
+    rf"\b((?:[A-Z][\w’'-]+|al|el|ad|as)(?:[ -](?:[A-Z][\w’'-]+|al|el|ad|as|de|of))*)\s+{_PLACE_KIND}\b")
+# organisations named after places: "Russia's General Staff" names no place of the figure
+_ORG_HEADS = {"center", "centre", "ministry", "staff", "army", "agency", "forces", "government",
+              "president", "office", "department", "council", "committee", "embassy", "military",
+              "authorities", "command", "news", "media", "troops", "ambassador", "envoy", "minister",
+              "spokesperson", "spokesman", "official", "officials", "foreign", "defense", "defence",
+              "security", "aircraft", "specialists", "crews", "personnel"}
+
+
+def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
+    """Place names the document uses: NER places anywhere, plus 'X district'-style names."""
+    names: set[str] = set()
+    for _, d in sdocs:
+        for e in d.ents:
+            if e.label_ in ("GPE", "LOC", "FAC"):
+                t = re.sub(r"^(?:the|The)\s+", "", e.text).strip(" ,.’'")
+                t = re.sub(r"[’']s$", "", t)
+                if len(t) > 1 and not t.isupper():
+                    names.add(t)
+    for m in _NAMED_KIND.finditer(text):
+        t = m.group(1)
+        if t.split()[0] not in ("The", "This", "That", "A", "An", "In", "On"):
+            names.add(t)
+    return names
+
+
+def mentions(text: str, start: int, end: int, places: set[str]) -> list[tuple[int, int, str]]:
+    """Place mentions inside [start, end): (start, end, name with direction word)."""
+    found: list[tuple[int, int, str]] = []
+    seg = text[start:end]
+    for name in sorted(places, key=len, reverse=True):
+        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", seg):
+            s, e = start + m.start(), start + m.end()
+            if any(s < fe and e > fs for fs, fe, _ in found):
+                continue
+            after = text[e:e + 40]
+            # "Syria's Aleppo": the possessor is the wider place; "Russia's General Staff": an org
+            pm = re.match(r"[’']s\s+([\w-]+)(?:\s+([\w-]+))?(?:\s+([\w-]+))?", after)
+            if pm:
+                nxt = [w for w in pm.groups() if w]
+                if any(w.lower() in _ORG_HEADS for w in nxt):
+                    continue
+                if nxt and nxt[0][:1].isupper() and nxt[0] in {p.split()[0] for p in places}:
+                    continue
+            if re.match(r"\s+(?:" + "|".join(_ORG_HEADS) + r")\b", after, re.I) and not re.match(
+                    r"\s+(?:area|region|district)", after, re.I):
+                continue
+            dm = re.search(rf"\b({_DIRECTIONS})\s+$", text[max(0, s - 20):s], re.I)
+            label = name
+            if dm:
+                s2 = s - len(dm.group(0))
+                label = text[s2:s] + name if False else f"{dm.group(1)} {name}"
+            found.append((s, e, label))
+    found.sort()
+    # "X and Y" of two places reads as one location
+    merged: list[tuple[int, int, str]] = []
+    for f in found:
+        if merged and re.fullmatch(r"\s+and\s+(?:the\s+)?", text[merged[-1][1]:f[0]]):
+            ps, _, pl = merged[-1]
+            merged[-1] = (ps, f[1], f"{pl} and {f[2]}")
+        else:
+            merged.append(f)
+    return merged
+
+
+def pick(text: str, cands: list[tuple[int, int, str]], qstart: int, qend: int,
+         speaker_span: Optional[tuple[int, int]] = None) -> Optional[str]:
+    """The mention nearest the figure, preferring 'in/from/of' over 'to'."""
+    best: Optional[tuple[float, str]] = None
+    for s, e, label in cands:
+        if speaker_span and s >= speaker_span[0] and e <= speaker_span[1]:
+            continue
+        dist = qstart - e if e <= qstart else s - qend
+        prep = re.search(r"(\w+)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$", text[max(0, s - 40):s])
+        p = prep.group(1).lower() if prep else ""
+        penalty = 0.0
+        if p in ("to", "into", "toward", "towards"):
+            penalty = 60
+        if e <= qstart:
+            penalty += 5  # places after the figure usually belong to it ("1,096 militants left Aleppo")
+        score = abs(dist) + penalty
+        if best is None or score < best[0]:
+            best = (score, label)
+    return best[1] if best else None
