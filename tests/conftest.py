@@ -1,0 +1,34 @@
+"""Shared fixtures: where the bundled example corpus is, and how to run the real command."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE_CORPUS = ROOT / "examples" / "corpus"
+
+
+def claimledger_command() -> list[str]:
+    """The installed console script next to this Python, else ``python -m claimledger``."""
+    script = Path(sys.executable).with_name("claimledger")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "claimledger"]
+
+
+@pytest.fixture(scope="session")
+def example_corpus() -> Path:
+    return EXAMPLE_CORPUS
+
+
+@pytest.fixture(scope="session")
+def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run ``claimledger ARGS...`` as a subprocess and return the finished process (text mode)."""
+
+    def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*claimledger_command(), *map(str, args)], capture_output=True, text=True,
+                              encoding="utf-8", cwd=cwd, timeout=300, stdin=subprocess.DEVNULL)
+
+    return run
