@@ -61,11 +61,17 @@ class SpeakerState:
     text: str = ""
 
     def fullest_person(self, name: str) -> str:
-        last = name.split()[-1].lower()
+        """'Rudskoy' -> 'Sergei Rudskoy': the longest form the document gives, titles removed."""
+        last = name.split()[-1]
         best = name
         for p in self.all_persons:
-            if p.split()[-1].lower() == last and len(p) > len(best):
+            if p.split()[-1].lower() == last.lower() and len(p) > len(best):
                 best = p
+        for m in re.finditer(r"((?:[A-Z][\w.’'-]*[\s\u00a0]+){1,4})" + re.escape(last) + r"(?![\w-])", self.text):
+            cand = clean_person(m.group(0))
+            words = cand.split()
+            if 2 <= len(words) <= 4 and all(w[0].isupper() for w in words) and len(cand) > len(best):
+                best = cand
         return best
 
     def fullest_org(self, name: str) -> str:
@@ -110,6 +116,20 @@ def speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[st
         return None
     persons = [e for e in phrase[0].doc.ents if e.label_ == "PERSON"
                and e.start >= phrase[0].i and e.end <= phrase[-1].i + 1]
+    if not persons:
+        # NER missed the name: a subject ending in a run of proper nouns ("... envoy Jan Egeland")
+        run: list[Token] = []
+        for t in reversed(phrase):
+            if t.pos_ == "PROPN" and t.ent_type_ not in ("GPE", "ORG", "NORP", "DATE"):
+                run.insert(0, t)
+            elif run:
+                break
+        if 2 <= len(run) <= 4 and run[-1] is phrase[-1]:
+            name = clean_person(_phrase_text(run))
+            if name and len(name.split()) >= 2:
+                full = state.fullest_person(name)
+                state.note_person(full)
+                return full
     if persons:
         name = clean_person(persons[-1].text)
         if name and name[0].isupper():
@@ -153,6 +173,13 @@ def speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[st
     if len(name.split()) > 8 or not re.search(r"[A-Za-z]", name):
         return None
     del head, low
+    if len(cut) <= 2 and all(t.pos_ == "PROPN" for t in cut) and not any(
+            t.lower_ in _ORG_NOUNS for t in cut):
+        # NER may call a bare surname an ORG: a longer personal name ending in it settles it
+        full = state.fullest_person(name)
+        if full != name and len(full.split()) >= 2:
+            state.note_person(full)
+            return full
     if any(t.ent_type_ in ("ORG", "GPE", "NORP") or t.pos_ == "PROPN" for t in cut):
         full = state.fullest_org(name)
         state.note_org(full)
@@ -193,8 +220,27 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
             continue
         if t.lemma_.lower() == "continue" and not any(c.dep_ in ("nsubj",) for c in t.children):
             continue
+        # only a verb that frames the sentence reports it; "after units declared the area safe"
+        # or "officials who said" do not
+        if t.dep_ not in ("ROOT", "conj", "parataxis", "ccomp", "dep") or (
+                t.dep_ in ("conj", "ccomp") and t.head.dep_ != "ROOT"):
+            continue
         subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-        if subj is None or inside_quote(subj):
+        if subj is None:
+            # mis-parsed ", the head of ..., Lieutenant General X, also said": look back to the clause
+            window: list[Token] = []
+            for x in reversed(list(sent[: t.i - sent.start])):
+                if x.pos_ in ("VERB", "AUX") or inside_quote(x):
+                    break
+                window.insert(0, x)
+            names = [e for e in t.doc.ents if e.label_ == "PERSON" and window
+                     and e.start >= window[0].i and e.end <= window[-1].i + 1]
+            if names:
+                full = state.fullest_person(clean_person(names[-1].text))
+                state.note_person(full)
+                return full, (window[0].idx, window[-1].idx + len(window[-1]))
+            continue
+        if inside_quote(subj):
             continue
         if subj.lower_ in ("i", "we", "you") and not outside:
             continue

@@ -31,17 +31,20 @@ _MONEY_HINT = re.compile(r"^[A-Z]{3}$")
 
 def noun_phrase(head: Token) -> str:
     """The head noun with its contiguous compound/adjective modifiers, lower-cased."""
-    left = []
-    for t in reversed(list(head.lefts)):
-        if t.i != head.i - len(left) - 1:
-            break
-        if t.dep_ in ("compound", "amod", "nmod") and t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB") \
+    left: list[Token] = []
+    i = head.i - 1
+    doc = head.doc
+    while i >= 0:
+        t = doc[i]
+        inside = head.left_edge.i <= t.i
+        if inside and t.dep_ in ("compound", "amod", "nmod") and t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB") \
                 and t.lower_ not in _SKIP_MODIFIERS and not t.like_num:
             left.insert(0, t)
-        elif t.dep_ == "punct" and t.text == "-":
+        elif inside and t.text == "-" and left:
             left.insert(0, t)
         else:
             break
+        i -= 1
     words = [t.text for t in left] + [head.text]
     phrase = " ".join(words).replace(" - ", "-").lower()
     if head.lower_ in _PARTITIVES:
@@ -215,6 +218,10 @@ for _w in ("tent", "device", "bomb", "hold", "home", "water", "power", "station"
     # too ambiguous to decide from anywhere in the sentence
     _KEYWORDS.pop(_w, None)
 _KEYWORDS.update({"surgical": "medical", "hospital": "medical"})
+# when only loose keywords decide, the more specific event wins
+_PRIORITY = ["demining", "casualties", "medical", "amnesty", "surrender", "evacuation", "returns",
+             "displacement", "detention", "aid", "infrastructure", "military",
+             "territorial_control", "population", "other"]
 _REPORTING = {"say", "tell", "add", "state", "report", "announce", "claim", "confirm", "note",
               "declare", "explain", "estimate", "elaborate", "warn", "insist", "write", "reveal",
               "indicate", "stress", "assert", "allege", "quote", "consider", "believe", "accord"}
@@ -296,19 +303,26 @@ def event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str]) 
                                 break
                 if ev:
                     return ev
+                if tok.pos_ == "VERB" and tok.dep_ == "conj":
+                    break  # a coordinated predicate is a clause of its own
             if tok.head is tok:
                 break
             tok = tok.head
+    if anchor is not None and counted_head in _HUMAN:
+        # "people who have lived under siege": the relative clause says what they are
+        head_tok = next((t for t in sent if t.lower_ == counted_head and t.i > anchor.i), None)
+        for c in (head_tok.children if head_tok is not None else []):
+            if c.dep_ in ("relcl", "acl") and c.pos_ == "VERB":
+                ev = _verb_event(c, counted_head)
+                if ev:
+                    return ev
     ev = _noun_event(counted)
     if ev:
         return ev
-    for t in sent:
-        ev = _KEYWORDS.get(_lemma(t)) or _KEYWORDS.get(t.lower_)
-        if ev:
-            if ev == "population" and counted_head not in _HUMAN:
-                continue
-            return ev
-    return None
+    hits = [(_PRIORITY.index(ev), ev) for t in sent
+            for ev in [_KEYWORDS.get(_lemma(t)) or _KEYWORDS.get(t.lower_)]
+            if ev and (ev != "population" or counted_head in _HUMAN)]
+    return min(hits)[1] if hits else None
 
 
 def keyword_event(sent: SpacySpan) -> Optional[str]:

