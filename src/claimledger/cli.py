@@ -10,9 +10,9 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import ExitStack
-from typing import IO, Any, Optional, Union
+from typing import IO, Any, Optional
 
 from claimledger import __version__
 from claimledger.model import Document, Rejection
@@ -72,8 +72,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
             error(f"{exc.filename}: cannot write: {exc.strerror}")
             return EXIT_USAGE
         failed = False
-        for doc in _documents(read_paths(args.paths)):
-            if doc is None:
+        for doc in read_paths(args.paths):
+            if isinstance(doc, Rejection):
+                error(doc.message())
                 failed = True
                 continue
             if docs_out is not None:
@@ -99,16 +100,6 @@ def _load_extractor() -> Callable[[Document], list[Any]]:
 
 def _open_output(stack: ExitStack, path: str) -> IO[str]:
     return stack.enter_context(open(path, "w", encoding="utf-8", newline="\n"))
-
-
-def _documents(items: Iterator[Union[Document, Rejection]]) -> Iterator[Optional[Document]]:
-    """Documents from ``items``; each Rejection is reported on stderr and becomes None."""
-    for item in items:
-        if isinstance(item, Rejection):
-            error(item.message())
-            yield None
-        else:
-            yield item
 
 
 # --- the command ---------------------------------------------------------------
