@@ -18,6 +18,10 @@ EVENTS = (
 )
 
 
+CONTRACT_FIELDS = ("doc_id", "start", "end", "surface", "value", "high", "qualifier", "unit",
+                   "counted", "event", "speaker", "location", "part_of")
+
+
 class _Record:
     """Shared (de)serialisation for the frozen dataclasses below."""
 
@@ -75,7 +79,7 @@ class Claim(_Record):
 
     def contract_dict(self) -> dict[str, Any]:
         """Only the fields of the output contract, values made JSON-friendly."""
-        d = self.to_dict()
+        d = {k: v for k, v in self.to_dict().items() if k in CONTRACT_FIELDS}
         for k in ("value", "high"):
             v = d[k]
             if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:

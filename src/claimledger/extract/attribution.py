@@ -21,18 +21,23 @@ REPORTING = {"say", "tell", "add", "state", "report", "announce", "claim", "conf
              "declare", "explain", "estimate", "elaborate", "warn", "insist", "write", "reveal",
              "indicate", "stress", "assert", "allege", "quote", "consider", "believe", "acknowledge",
              "emphasize", "emphasise", "underline", "conclude", "continue", "tweet", "argue",
-             "predict", "admit", "deny", "brief", "inform", "specify", "clarify", "mention"}
+             "predict", "admit", "deny", "brief", "inform", "specify", "clarify", "mention", "speak"}
+
+# "Yusuf Karam runs the clinic": a sentence that opens with a personal name introduces a speaker
+NAME_OPENING = re.compile(
+    r"^(?:(?:[A-Z][a-z]+\.?|[A-Z][a-z]+-[A-Z][a-z]+)\s+){0,3}?((?:[A-Z][a-z’'-]+\s+){1,2}[A-Z][a-z’'-]+)\s+(?:[a-z]+)")
 _REPORT_WORDS = re.compile(
     r"\b(?:said|says|say|told|tells|added|adds|stated|states|reported|reports|announced|announces|"
     r"claimed|claims|confirmed|confirms|noted|notes|declared|explained|estimated|elaborated|warned|"
     r"insisted|wrote|writes|revealed|indicated|stressed|asserted|alleged|quoted|considers|"
     r"believes|according|acknowledged|emphasized|emphasised|concluded|continued|tweeted|argued|"
-    r"predicted|admitted|specified|clarified|mentioned)\b")
+    r"predicted|admitted|specified|clarified|mentioned|briefed|spoke|speaking|toured|visited)\b")
 _TITLES = re.compile(
     r"^(?:(?:Lieutenant|Lt\.?|Major|Maj\.?|Brigadier|Brig\.?|Colonel|Col\.?|General|Gen\.?|Admiral|"
     r"Adm\.?|Captain|Capt\.?|Sergeant|Sgt\.?|President|Prime|Minister|Foreign|Defense|Defence|"
     r"Doctor|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Prof\.?|Professor|Ambassador|Spokesperson|Spokesman|"
     r"Spokeswoman|Senator|Sen\.?|Rep\.?|Governor|Gov\.?|Mayor|Chief|Commander|Secretary|"
+    r"Health|Interior|Finance|Justice|Education|Information|Economy|Agriculture|Energy|Trade|"
     r"Deputy|Vice|Sheikh|King|Queen|Prince|Pope|Judge|Justice|Rev\.?|Father|Sir|Lord|Lady|"
     r"High|Commissioner|Envoy|Special|UN|U\.N\.|US|U\.S\.|Russian|Syrian|Turkish|Iranian|French|"
     r"British|American|Chinese|Ukrainian)[\s-]+)+")
@@ -98,6 +103,7 @@ class SpeakerState:
 
 def clean_person(name: str) -> str:
     name = name.strip(" ,.:;\"“”’'")
+    name = re.sub(r"^(?:the|The)\s+", "", name)
     name = re.sub(r"[’']s$", "", name)
     stripped = _TITLES.sub("", name).strip()
     return stripped or name

@@ -115,6 +115,10 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
         nxt = _first_noun_after(after)
         return (noun_phrase(nxt) if nxt is not None else None), False
     if unit in ("count",):
+        if len(after) >= 2 and after[0].lemma_ == "be" and after[1].pos_ == "NOUN":
+            return noun_phrase(after[1]), False  # "of whom 210 were children"
+        if after and after[0].is_title and sum(t.is_title for t in sent) > 0.6 * sum(t.is_alpha for t in sent):
+            return after[0].lower_, False  # a Title Case headline: its parse is unreliable
         nxt = _first_noun_after(after)
         if nxt is not None and not nxt.like_num:
             return noun_phrase(nxt), False
@@ -202,7 +206,7 @@ _NOUN_EVENTS = {
     "weapon": "military", "tank": "military", "vehicle": "military", "equipment": "military",
     "drone": "military", "missile": "military", "rocket": "military", "aircraft": "military",
     "jet": "military", "artillery": "military", "ammunition": "military", "troop": "military",
-    "soldier": "military", "warplane": "military", "helicopter": "military", "sortie": "military",
+    "soldier": "military", "fighter": "military", "combatant": "military", "warplane": "military", "helicopter": "military", "sortie": "military",
     "airstrike": "military", "strike": "military", "attack": "military", "shelling": "military",
     "population": "population", "inhabitant": "population",
 }
@@ -238,18 +242,18 @@ def _verb_event(v: Token, counted_head: str) -> Optional[str]:
     prts = {c.lower_ for c in v.children if c.dep_ in ("prt", "advmod")}
     objs = [c for c in v.children if c.dep_ in ("dobj", "attr", "oprd", "nsubjpass")]
     obj_lemmas = {_lemma(o) for o in objs}
+    pobj_lemmas = {_lemma(g) for c in v.children if c.dep_ in ("prep", "prt") for g in c.children}
     for verb, prt in _SURRENDER_PRT:
         if lem == verb and (prt in prts or (verb == "lay" and "weapon" in obj_lemmas)):
             return "surrender"
     if lem == "give" and any(c.lower_ == "themselves" for c in v.children) and "up" in prts:
         return "surrender"
-    if lem == "lay" and "weapon" in obj_lemmas:
+    if lem in ("lay", "hand", "give", "turn", "put", "surrender") and (obj_lemmas | pobj_lemmas) & {"weapon", "arm"}:
         return "surrender"
     if lem == "grant" and ("amnesty" in obj_lemmas or any(_lemma(c) == "amnesty" for c in v.subtree)):
         return "amnesty"
     if lem == "clear" and any(_lemma(c) in ("mine", "explosive", "ordnance") for c in v.subtree):
         return "demining"
-    pobj_lemmas = {_lemma(g) for c in v.children if c.dep_ == "prep" for g in c.children}
     if lem in ("take", "gain", "seize", "assume") and "control" in obj_lemmas | pobj_lemmas:
         return "territorial_control"
     if lem in _POPULATION_VERBS and counted_head in _HUMAN:
@@ -260,9 +264,9 @@ def _verb_event(v: Token, counted_head: str) -> Optional[str]:
             return "evacuation"
     if lem in ("capture", "seize", "take", "hold") and counted_head in _HUMAN:
         return "detention"
-    if lem in _CAPTURE and counted_head not in _HUMAN and counted_head:
-        if lem in ("capture", "seize", "take", "free", "secure", "gain", "lose", "push", "hold"):
-            return "territorial_control"
+    if lem in _CAPTURE and counted_head not in _HUMAN and counted_head and (
+            _noun_event(counted_head) == "territorial_control" or counted_head in _PLACE_NOUNS):
+        return "territorial_control"
     if lem == "destroy" or lem == "damage":
         return None  # depends on the object: left to the counted noun
     return None
@@ -292,12 +296,20 @@ def event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str]) 
             if tok.pos_ in ("VERB", "AUX", "NOUN", "ADJ") and tok is not anchor:
                 if _lemma(tok) in _REPORTING:
                     break
+                if tok.pos_ == "NOUN":
+                    # "700 fighters handed in their weapons, and ...": the clause on the noun itself
+                    for c in tok.children:
+                        if c.dep_ == "acl" and c.pos_ == "VERB" and c.i == tok.i + 1:
+                            ev = _verb_event(c, counted_head)
+                            if ev:
+                                return ev
                 ev = _verb_event(tok, counted_head) if tok.pos_ in ("VERB", "AUX") else (
                     _STRONG_VERBS.get(_lemma(tok)) if tok.pos_ in ("NOUN", "ADJ") else None)
                 if ev is None and tok.pos_ in ("VERB", "AUX"):
-                    # "agreed to lay down weapons and gave themselves up"
+                    # "agreed to lay down weapons and gave themselves up" (same subject only)
                     for c in tok.children:
-                        if c.dep_ in ("xcomp", "conj") and c.pos_ == "VERB":
+                        if c.dep_ in ("xcomp", "conj") and c.pos_ == "VERB" and not any(
+                                g.dep_ in ("nsubj", "nsubjpass") for g in c.children):
                             ev = _verb_event(c, counted_head)
                             if ev:
                                 break

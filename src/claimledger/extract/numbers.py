@@ -247,10 +247,14 @@ def _is_year(text: str, start: int, end: int, value: float) -> bool:
 def find_quantities(text: str) -> list[Quantity]:
     """Every figure in ``text`` (see module doc), in text order, non-overlapping."""
     out: list[Quantity] = []
+    # phone numbers: three or more digit groups, or a leading "+" / "0"
+    blocked = [(m.start(), m.end()) for m in _PHONE.finditer(text)]
     pos = 0
     skip_name_continuation = -1
     for m in _CORE.finditer(text):
         if m.start() < pos:
+            continue
+        if any(a <= m.start() < b for a, b in blocked):
             continue
         core = _core_value(m, text)
         if core is None:
@@ -422,6 +426,8 @@ def _build(text: str, kind: str, num_start: int, num_end: int, value: Optional[f
                     num_start=num_start, num_end=num_end, weak=weak)
 
 
+_PHONE = re.compile(r"(?<![\w,.])(?:\+\d{1,3}[ .-]?)?(?:\(?\d{2,5}\)?[ .-]){2,}\d{2,5}(?![\w,])"
+                    r"|(?<![\w,.])\+\d[\d .-]{6,}\d|(?<![\w,.])0\d{2,}(?![\w,.])")
 _BETWEEN = re.compile(r"(?:between|from)[\s\u00a0]+$", re.IGNORECASE)
 
 

@@ -120,7 +120,7 @@ class Extractor:
             for e in d.ents:
                 if e.label_ == "PERSON":
                     n = attr.clean_person(e.text)
-                    if n and n[0].isupper() and len(n.split()) <= 4:
+                    if n and n[0].isupper() and len(n.split()) <= 4 and n not in gaz:
                         state.all_persons.add(n)
 
         # pass 1: speakers of sentences and of quotations, in document order
@@ -137,6 +137,12 @@ class Extractor:
         for i, s in enumerate(sents):
             d = parsed.get(i)
             if d is None:
+                m = attr.NAME_OPENING.match(text, s.start, s.end)
+                if m and not places.world_places().intersection(m.group(1).split()):
+                    name = attr.clean_person(m.group(1))
+                    if len(name.split()) >= 2:
+                        state.all_persons.add(name)
+                        state.note_person(name)
                 continue
             span = d[:]
             sp, sp_span = attr.reporting_speaker(span, state, outside=[
@@ -150,7 +156,7 @@ class Extractor:
             if sp is None:
                 # keep track of persons named in narration, for a later "he"
                 for e in d.ents:
-                    if e.label_ == "PERSON" and e.root.dep_ in ("nsubj", "nsubjpass"):
+                    if e.label_ == "PERSON" and len(e) > 1 and attr.clean_person(e.text) in state.all_persons:
                         state.note_person(state.fullest_person(attr.clean_person(e.text)))
         # a quotation with no attribution continues the previous one nearby
         for gi, g in enumerate(groups):
@@ -204,9 +210,13 @@ class Extractor:
                 nxt = text[q.num_end:q.num_end + 12].lower()
                 return not re.match(r"\s+(?:of|the|its|their|his|her|our|all)\b", nxt)
             return not (a.dep_ in ("nummod", "quantmod") and a.head.i > a.i and a.head.pos_ in ("NOUN",))
+        if q.qualifier == "exact" and a.like_num and a.dep_ == "nummod" and a.head.i == a.i - 1 \
+                and a.head.is_title and a.head.i > 0 or (a.head.i == a.i - 1 and a.head.i == 0 and a.head.is_title
+                                                         and a.dep_ == "nummod"):
+            return True  # "Resolution 2254", "Phase 2": a number that names its head
         if q.qualifier == "exact" and a.i > 0 and a.like_num:
             prev = a.doc[a.i - 1]
-            if prev.pos_ == "PROPN" and prev.i > 0 and prev.ent_type_ not in ("DATE",) and \
+            if prev.pos_ == "PROPN" and prev.ent_type_ not in ("DATE",) and \
                     a.head.i <= a.i and a.head.pos_ == "PROPN" and not prev.text.isupper():
                 line_start = text.rfind("\n", 0, q.num_start) + 1
                 line = text[line_start:text.find("\n", q.num_start) if "\n" in text[q.num_start:] else len(text)]

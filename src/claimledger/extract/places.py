@@ -27,8 +27,9 @@ _COMMON_WORD_PLACES = {"Police", "Mobile", "Reading", "Bath", "Nice", "Split", "
                        "Orange", "Lincoln", "Washington", "Jackson", "Florence", "Eagle", "Deal",
                        "Buffalo", "Phoenix", "Gary", "Tyler", "Troy", "Warren", "Irving", "Aurora"}
 _PREP_PLACE = re.compile(
-    r"\b(?:in|from|of|near|around|across|outside|inside|into|within|to|towards|toward)\s+"
-    r"((?:[A-Z][a-z][\w’'-]*|[A-Z][a-z]*-[A-Z][\w’'-]*)(?:\s+(?:al|el|as|ad|ash|ar)-[A-Z][\w’'-]*)?)(?![\w-])(?!\s+[A-Z])")
+    r"\b(?:in|from|of|near|around|across|outside|inside|into|within|fled|left|leaving|entered|"
+    r"reached|besieged|shelled|captured|seized|retook|recaptured)\s+"
+    r"((?:[A-Z][a-z][\w’'-]*|[A-Z][a-z]*-[A-Z][\w’'-]*)(?:\s+(?:al|el|as|ad|ash|ar)-[A-Z][\w’'-]*|\s+[A-Z][a-z][\w’'-]*)?)(?![\w-])(?!\s+[A-Z])")
 _MONTHS_DAYS = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
                 "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
                 "Friday", "Saturday", "Sunday", "Christmas", "Ramadan", "God", "Allah"}
@@ -59,7 +60,13 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
                 cand = re.sub(r"[’']s$", "", " ".join(words[i:i + k]))
                 if cand in world:
                     names.add(cand)
-    persons = {e.text for _, d in sdocs for e in d.ents if e.label_ in ("PERSON", "ORG")}
+    # NER often calls a place a PERSON; a name that speaks ("X said", "according to X") is no place
+    persons = set()
+    for m in re.finditer(r"([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,3}),?\s+(?:also\s+)?(?:said|says|told|added|stated)\b"
+                         r"|according to\s+([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,3})", text):
+        name = m.group(1) or m.group(2)
+        persons.add(name)
+        persons.add(name.split()[-1])
     for m in _PREP_PLACE.finditer(text):
         cand = re.sub(r"[’']s$", "", m.group(1))
         if cand not in _MONTHS_DAYS and cand not in persons and not cand.endswith(("ian", "ese", "ish")):
