@@ -145,12 +145,10 @@ def speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[st
     words = [t for t in phrase if t.dep_ not in ("det", "punct") and t.lower_ not in ("also", "the")]
     if not words:
         return None
-    low = {t.lower_ for t in words}
     if len(words) == 1 and words[0].lower_ in _PRONOUNS_PERSON:
         return state.persons[-1] if state.persons else None
     if len(words) == 1 and words[0].lower_ in _PRONOUNS_GROUP:
         return state.orgs[-1] if state.orgs else (state.persons[-1] if state.persons else None)
-    head = words[-1] if words[-1].dep_ not in ("prep",) else words[0]
     # "the general", "the Russian general": the last person named
     root = next((t for t in phrase if t.head not in phrase or t.head is t), phrase[-1])
     all_lower = all(t.text[0].islower() or t.lower_ in ("russian", "syrian") for t in words)
@@ -178,7 +176,6 @@ def speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[st
     name = re.sub(r"[’']s$", "", name)
     if len(name.split()) > 8 or not re.search(r"[A-Za-z]", name):
         return None
-    del head, low
     if len(cut) <= 2 and all(t.pos_ == "PROPN" for t in cut) and not any(
             t.lower_ in _ORG_NOUNS for t in cut):
         # NER may call a bare surname an ORG: a longer personal name ending in it settles it

@@ -146,7 +146,7 @@ _STRONG_VERBS = {
     "escape": "evacuation", "withdraw": "evacuation", "withdrawal": "evacuation",
     "relocate": "evacuation", "bus": "evacuation", "evacuee": "evacuation",
     "surrender": "surrender", "capitulate": "surrender", "defect": "surrender",
-    "amnesty": "amnesty", "amnesty": "amnesty", "pardon": "amnesty", "amnestie": "amnesty",
+    "amnesty": "amnesty", "pardon": "amnesty", "amnestie": "amnesty",
     "return": "returns", "repatriate": "returns", "resettle": "returns", "returnee": "returns",
     "flee": "displacement", "displace": "displacement", "uproot": "displacement",
     "kill": "casualties", "die": "casualties", "wound": "casualties", "injure": "casualties",

@@ -266,9 +266,8 @@ class Extractor:
                     if f.part_of is None and not more and (
                             ante.q.value is None or q.value is None or q.unit == "fraction"
                             or q.value < ante.q.value):
-                        f.part_of = ante.extras.get("group_parent", ante).q.start if False else ante.q.start
-                    if f.event is None or (f.anchor is not None and not _has_own_event(f)):
-                        f.event = f.event or ante.event
+                        f.part_of = ante.q.start
+                    f.event = f.event or ante.event
             if f.part_of is not None and f.event is None:
                 parent = next((p for p in prev if p.q.start == f.part_of), None)
                 if parent is not None:
@@ -356,10 +355,6 @@ class Extractor:
 def _sent_back(sents: list[Span], s: Span, n: int) -> int:
     i = sents.index(s)
     return sents[max(0, i - n)].start
-
-
-def _has_own_event(f: _Fig) -> bool:
-    return False
 
 
 def _keyword_in_text(s: str) -> Optional[str]:

@@ -78,34 +78,25 @@ def quotations(text: str) -> list[Span]:
     out: list[Span] = []
     paras = paragraphs(text)
     open_at: int | None = None
-    for pi, p in enumerate(paras):
-        straight_open = False
+    for p in paras:
         i = p.start
         while i < p.end:
             ch = text[i]
             if ch in _OPEN_Q or (ch == '"' and open_at is None):
                 if open_at is None:
                     open_at = i + 1
-                    straight_open = ch == '"'
             elif ch in _CLOSE_Q or (ch == '"' and open_at is not None):
                 if open_at is None:
                     open_at = p.start  # closing quote without an opener
                 if i > open_at:
                     out.append(Span(open_at, i))
                 open_at = None
-                straight_open = False
             i += 1
         if open_at is not None:
-            nxt = paras[pi + 1] if pi + 1 < len(paras) else None
-            if nxt is not None and text[nxt.start] in _OPEN_Q + '"':
-                # the quote continues: close this part, the next paragraph re-opens it
-                out.append(Span(open_at, p.end))
-                open_at = None
-                # mark continuation by making next paragraph's opener join: handled by caller
-            else:
-                out.append(Span(open_at, p.end))
-                open_at = None
-        del straight_open
+            # the quote ends with the paragraph; quote_groups() joins it to the
+            # next paragraph's quote when that one re-opens with a quote mark
+            out.append(Span(open_at, p.end))
+            open_at = None
     return out
 
 
