@@ -221,7 +221,6 @@ for _w in ("tent", "device", "bomb", "hold", "home", "water", "power", "station"
            "attack", "bed", "shelter", "supply", "assistance", "convoy", "corridor", "grave"):
     # too ambiguous to decide from anywhere in the sentence
     _KEYWORDS.pop(_w, None)
-_KEYWORDS.update({"surgical": "medical", "hospital": "medical"})
 # when only loose keywords decide, the more specific event wins
 _PRIORITY = ["demining", "casualties", "medical", "amnesty", "surrender", "evacuation", "returns",
              "displacement", "detention", "aid", "infrastructure", "military",

