@@ -109,14 +109,28 @@ class ClaimRef(_Record):
 
 @dataclass(frozen=True)
 class Finding(_Record):
+    """A cross-document finding (spec, last section): its kind, the claims it rests on, a message.
+
+    ``details`` carries what the contract does not name but users need: the
+    indicator key, the primary sources and outlets behind the figures, and
+    whether they rest on a single primary source. It is written as extra keys
+    after the contract's three.
+    """
+
     kind: str
     claims: tuple[ClaimRef, ...] = field(default_factory=tuple)
     message: str = ""
+    details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "claims": [c.to_dict() for c in self.claims], "message": self.message}
+        d: dict[str, Any] = {"kind": self.kind, "claims": [c.to_dict() for c in self.claims],
+                             "message": self.message}
+        for k, v in self.details.items():
+            d.setdefault(k, v)
+        return d
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Finding":
+        details = {k: v for k, v in data.items() if k not in ("kind", "claims", "message")}
         return cls(kind=data["kind"], claims=tuple(ClaimRef.from_dict(c) for c in data.get("claims", [])),
-                   message=data.get("message", ""))
+                   message=data.get("message", ""), details=details)
