@@ -104,7 +104,9 @@ def _open_output(stack: ExitStack, path: str) -> IO[str]:
 
 # --- the command ---------------------------------------------------------------
 
-SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (add_extract_parser,)
+from claimledger.check.command import add_check_parser  # noqa: E402  (its module imports this one lazily)
+
+SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (add_extract_parser, add_check_parser)
 
 
 def build_parser() -> argparse.ArgumentParser:

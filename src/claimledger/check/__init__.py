@@ -1,0 +1,123 @@
+"""Cross-document checks over a ledger's claims: the findings of the spec's last section.
+
+``run_checks(documents, claims)`` returns a :class:`CheckResult`: the findings
+(``conversion_mismatch``, ``sum_mismatch``, ``conflict``, ``series``) and the
+*figures*: each distinct stated value of each indicator with the primary
+sources and outlets that carry it, so a figure resting on one primary source
+is visible however many outlets repeat it. Findings carry the same source
+summary in their details.
+
+Modules: ``timing`` (period of a claim), ``indicators`` (grouping key),
+``units`` (pint), ``sources`` (primary source), ``context`` (all of it per
+claim), and one module per finding kind.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from claimledger.check.conflicts import find_conflicts
+from claimledger.check.context import ClaimContext, build_contexts
+from claimledger.check.conversions import find_conversion_mismatches
+from claimledger.check.series import find_series
+from claimledger.check.sums import find_sum_mismatches
+from claimledger.model import Claim, Document, Finding
+
+__all__ = ["CheckResult", "Figure", "run_checks", "primary_sources", "FINDING_KINDS"]
+
+FINDING_KINDS = ("conversion_mismatch", "sum_mismatch", "conflict", "series")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One stated value of one indicator, with everyone who states or carries it."""
+
+    indicator: dict[str, Any]
+    value: Optional[float]
+    high: Optional[float]
+    qualifier: str
+    unit: str
+    claims: tuple[tuple[str, int], ...]
+    primary_sources: tuple[str, ...]
+    outlets: tuple[str, ...]
+
+    @property
+    def single_primary_source(self) -> bool:
+        return len(self.primary_sources) == 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"indicator": self.indicator, "value": self.value, "high": self.high,
+                "qualifier": self.qualifier, "unit": self.unit,
+                "claims": [{"doc_id": d, "start": s} for d, s in self.claims],
+                "primary_sources": list(self.primary_sources), "outlets": list(self.outlets),
+                "single_primary_source": self.single_primary_source}
+
+
+@dataclass
+class CheckResult:
+    findings: list[Finding] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+
+
+def run_checks(documents: Iterable[Document], claims: Iterable[Claim],
+               duplicates: Optional[dict[str, str]] = None) -> CheckResult:
+    """All checks over ``claims`` (their documents give text, outlet and date).
+
+    ``duplicates`` maps a near-duplicate document to its original: a figure the
+    copy repeats counts once, but its outlet still counts as carrying it.
+    """
+    ctxs = build_contexts(documents, claims, duplicates)
+    by_ref = {c.ref: c for c in ctxs}
+    findings: list[Finding] = []
+    for finder in (find_conversion_mismatches, find_sum_mismatches, find_conflicts, find_series):
+        for f in finder(ctxs):
+            findings.append(_with_sources(f, by_ref))
+    return CheckResult(findings=findings, figures=_figures(ctxs))
+
+
+def primary_sources(members: Iterable[ClaimContext]) -> list[str]:
+    """The distinct bodies a set of claims rests on.
+
+    Attributed claims name their source. A figure an outlet states in its own
+    voice adds no independent source when the same figures are attributed
+    elsewhere (it usually relays the briefing); only when nobody is named do
+    the outlets themselves count as the sources.
+    """
+    members = list(members)
+    attributed = [c for c in members if c.claim.speaker]
+    keys: dict[str, str] = {}
+    for c in attributed or members:
+        keys.setdefault(c.source_key, c.source)
+    return sorted(keys.values())
+
+
+def _with_sources(f: Finding, by_ref: dict[tuple[str, int], ClaimContext]) -> Finding:
+    """Add the primary sources and outlets behind a finding's claims to its details."""
+    mine = [by_ref[(r.doc_id, r.start)] for r in f.claims if (r.doc_id, r.start) in by_ref]
+    details = dict(f.details)
+    sources = primary_sources(mine)
+    details["primary_sources"] = sources
+    details["outlets"] = sorted({c.outlet for c in mine})
+    details["single_primary_source"] = len(sources) == 1
+    return Finding(kind=f.kind, claims=f.claims, message=f.message, details=details)
+
+
+def _figures(ctxs: list[ClaimContext]) -> list[Figure]:
+    groups: dict[tuple[object, ...], list[ClaimContext]] = defaultdict(list)
+    for c in ctxs:
+        if c.conversion_of is not None:
+            continue
+        cl = c.claim
+        groups[(c.indicator, cl.value, cl.high, cl.qualifier, cl.unit)].append(c)
+    figures = []
+    for (indicator, value, high, qualifier, unit), members in groups.items():
+        figures.append(Figure(
+            indicator=indicator.to_dict(),  # type: ignore[attr-defined]
+            value=value, high=high, qualifier=qualifier, unit=unit,  # type: ignore[arg-type]
+            claims=tuple(sorted(c.ref for c in members)),
+            primary_sources=tuple(primary_sources(members)),
+            outlets=tuple(sorted({c.outlet for c in members}))))
+    figures.sort(key=lambda f: (f.indicator["label"], f.value if f.value is not None else -1.0))
+    return figures

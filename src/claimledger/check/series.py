@@ -1,0 +1,82 @@
+"""``series``: one indicator reported at different times - a trend, not an error.
+
+A level (a share held, a running total, a figure with no stated window) is
+comparable across time; a flow (``over the past 24 hours``, ``another 8,000``)
+measures a different stretch each time and enters a series only when its dates
+are known. Two claims are at different times when their resolved dates differ,
+or - undated - when they come from different articles (or name different
+dates). A series needs two different values at two different times: the same
+figure repeated is relaying, shown by source independence instead.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterator
+
+from claimledger.check.context import ClaimContext
+from claimledger.check.indicators import Indicator
+from claimledger.check.timing import FLOW_KINDS
+from claimledger.model import ClaimRef, Finding
+
+
+def time_key(c: ClaimContext) -> Hashable:
+    p = c.period
+    if p.resolved:
+        return ("date", p.end)
+    if p.kind == "point":
+        return ("doc", c.claim.doc_id, p.label.lower())
+    return ("doc", c.claim.doc_id)
+
+
+def _value(c: ClaimContext) -> tuple[object, ...]:
+    return (c.claim.value, c.claim.high, c.claim.qualifier)
+
+
+def find_series(ctxs: list[ClaimContext]) -> Iterator[Finding]:
+    groups: dict[tuple[Indicator, str], list[ClaimContext]] = defaultdict(list)
+    for c in ctxs:
+        if not c.usable:
+            continue
+        if c.period.kind in FLOW_KINDS:
+            if not (c.period.kind == "window" and c.period.resolved):
+                continue
+            groups[(c.indicator, c.period.label)].append(c)
+        else:
+            groups[(c.indicator, "")].append(c)
+    for (indicator, window), members in groups.items():
+        if not _is_series(members):
+            continue
+        ordered = sorted(members, key=_order)
+        dated = all(c.period.resolved for c in ordered)
+        steps = []
+        for c in ordered:
+            when = c.period.end.isoformat() if c.period.resolved and c.period.end else (c.period.label or "undated")
+            steps.append(f"{c.describe()} ({c.doc.doc_id}, {c.who()}, {when})")
+        note = "" if dated else " Not every report is dated, so the order is not established."
+        yield Finding(
+            kind="series",
+            claims=tuple(ClaimRef(*c.ref) for c in ordered),
+            message=f"{indicator.label()}{', ' + window if window else ''}: "
+                    + (" -> " if dated else "; ").join(steps) + "." + note,
+            details={"indicator": indicator.to_dict(),
+                     "points": [{"doc_id": c.claim.doc_id, "start": c.claim.start, "value": c.claim.value,
+                                 "high": c.claim.high, "qualifier": c.claim.qualifier, "unit": c.claim.unit,
+                                 "date": c.period.end.isoformat() if c.period.end else None,
+                                 "period": c.period.to_dict(), "source": c.source, "outlet": c.outlet}
+                                for c in ordered]})
+
+
+def _is_series(members: list[ClaimContext]) -> bool:
+    for i, a in enumerate(members):
+        for b in members[i + 1:]:
+            if time_key(a) == time_key(b) or _value(a) == _value(b):
+                continue
+            if a.claim.doc_id != b.claim.doc_id or (a.period.resolved and b.period.resolved) or \
+                    (a.period.kind == "point" and b.period.kind == "point"):
+                return True
+    return False
+
+
+def _order(c: ClaimContext) -> tuple[object, ...]:
+    end = c.period.end.isoformat() if c.period.end else "9999"
+    return (end, c.claim.doc_id, c.claim.start)
