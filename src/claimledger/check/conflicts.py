@@ -22,12 +22,14 @@ from claimledger.model import ClaimRef, Finding
 def period_identity(c: ClaimContext) -> Optional[Hashable]:
     """A key shared by claims known to cover the same period, or None when it is not known."""
     p = c.period
-    if p.kind == "unspecified":
-        return None
+    if p.kind == "unspecified" or p.inherited:
+        return None  # a period carried over from another sentence is too weak to call a conflict
     if p.kind == "window" and p.resolved and p.start is not None:
         return ("window", p.label, p.start, p.end)
-    if p.kind == "point" and p.resolved:
-        return ("point", p.end)
+    if p.kind == "point":
+        # a date in the sentence is weak evidence within one article (it may date the statement,
+        # not the figure); across dated articles it is what a reader would compare
+        return ("point", p.end) if p.resolved else None
     if p.kind == "increment":
         return None  # each batch is its own
     if p.kind == "cumulative" and p.resolved:
@@ -38,7 +40,7 @@ def period_identity(c: ClaimContext) -> Optional[Hashable]:
 def find_conflicts(ctxs: list[ClaimContext]) -> Iterator[Finding]:
     groups: dict[Hashable, list[ClaimContext]] = defaultdict(list)
     for c in ctxs:
-        if not c.usable:
+        if not c.usable or not c.indicator.specific:
             continue
         ident = period_identity(c)
         if ident is None:
@@ -49,6 +51,10 @@ def find_conflicts(ctxs: list[ClaimContext]) -> Iterator[Finding]:
         pairs = []
         for i, a in enumerate(members):
             for b in members[i + 1:]:
+                if a.sentence_start == b.sentence_start and a.claim.doc_id == b.claim.doc_id:
+                    continue  # one sentence listing two figures speaks of two things
+                if a.period.kind == "point" and a.claim.doc_id == b.claim.doc_id:
+                    continue
                 if a.bounds and b.bounds and not a.bounds.overlaps(b.bounds):
                     clashing[a.ref] = a
                     clashing[b.ref] = b

@@ -32,6 +32,7 @@ class ClaimContext:
     claim: Claim
     doc: Document
     sentence: str
+    sentence_start: int
     period: Period
     indicator: Indicator
     area: str  # the stated place, direction kept ("eastern aleppo"), for same-place tests
@@ -117,10 +118,10 @@ def _document_contexts(doc: Document, claims: list[Claim]) -> list[ClaimContext]
             p = max(bisect_right(para_starts, c.start) - 1, 0)
             para_start = paras[p].start if paras else 0
             earlier = [text[s.start:s.end] for s in sents[:i] if s.start >= para_start]
-            sentence = text[sent.start:sent.end]
+            sentence, sentence_start = text[sent.start:sent.end], sent.start
             at = (c.start - sent.start, c.end - sent.start)
         else:
-            sentence, earlier, at = c.surface, [], None
+            sentence, sentence_start, earlier, at = c.surface, c.start, [], None
         period = period_for(sentence, earlier, published, at)
         whole = None
         if c.part_of is not None and c.part_of in by_start:
@@ -134,7 +135,7 @@ def _document_contexts(doc: Document, claims: list[Claim]) -> list[ClaimContext]
         src = source_cache[c.speaker]
         area = (c.location or ind.place).lower()
         area = re.sub(r"^.*[’']s\s+", "", area) if place_root(c.location) else area
-        ctx = ClaimContext(claim=c, doc=doc, sentence=sentence, period=period, indicator=ind,
+        ctx = ClaimContext(claim=c, doc=doc, sentence=sentence, sentence_start=sentence_start, period=period, indicator=ind,
                            area=area, bounds=_scaled_bounds(c), source=src, source_key=org_key(src),
                            outlet=outlet)
         ctxs.append(ctx)

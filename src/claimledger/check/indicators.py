@@ -66,7 +66,7 @@ def singular(word: str) -> str:
         return w
     for suffix, repl in (("ies", "y"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"), ("xes", "x"),
                          ("men", "man"), ("s", "")):
-        if w.endswith(suffix) and len(w) > len(suffix) + 2 and not w.endswith("ss"):
+        if w.endswith(suffix) and len(w) > len(suffix) + 2 and not w.endswith(("ss", "us", "is")):
             return w[: -len(suffix)] + repl
     return w
 
@@ -117,7 +117,9 @@ def is_people_name(location: str) -> bool:
     """'Syrian' names a people, not a place: such a location says nothing about where."""
     from claimledger.extract.places import is_demonym
 
-    return bool(location) and len(location.split()) == 1 and is_demonym(location)
+    if not location or len(location.split()) != 1:
+        return False
+    return is_demonym(location) or (location.endswith("s") and is_demonym(location[:-1]))
 
 
 def main_place(locations: list[Optional[str]]) -> str:
@@ -140,6 +142,11 @@ class Indicator:
     place: str
     dimension: str
     whole: Optional[tuple[str, str]] = None
+
+    @property
+    def specific(self) -> bool:
+        """Says what is counted and what happened: enough to compare two figures."""
+        return bool(self.counted) and self.event != "other"
 
     @property
     def family(self) -> str:

@@ -5,7 +5,7 @@ comparable across time; a flow (``over the past 24 hours``, ``another 8,000``)
 measures a different stretch each time and enters a series only when its dates
 are known. Two claims are at different times when their resolved dates differ,
 or - undated - when they come from different articles (or name different
-dates). A series needs two different values at two different times: the same
+dates). Only pairs from different articles count. A series needs two different values at two different times: the same
 figure repeated is relaying, shown by source independence instead.
 """
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _value(c: ClaimContext) -> tuple[object, ...]:
 def find_series(ctxs: list[ClaimContext]) -> Iterator[Finding]:
     groups: dict[tuple[Indicator, str], list[ClaimContext]] = defaultdict(list)
     for c in ctxs:
-        if not c.usable:
+        if not c.usable or not c.indicator.specific:
             continue
         if c.period.kind in FLOW_KINDS:
             if not (c.period.kind == "window" and c.period.resolved):
@@ -69,10 +69,8 @@ def find_series(ctxs: list[ClaimContext]) -> Iterator[Finding]:
 def _is_series(members: list[ClaimContext]) -> bool:
     for i, a in enumerate(members):
         for b in members[i + 1:]:
-            if time_key(a) == time_key(b) or _value(a) == _value(b):
-                continue
-            if a.claim.doc_id != b.claim.doc_id or (a.period.resolved and b.period.resolved) or \
-                    (a.period.kind == "point" and b.period.kind == "point"):
+            # across reports only: two dates inside one article are more often two things than a trend
+            if a.claim.doc_id != b.claim.doc_id and time_key(a) != time_key(b) and _value(a) != _value(b):
                 return True
     return False
 

@@ -19,6 +19,7 @@ still enough to compare two figures of one article.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -66,6 +67,7 @@ class Period:
     label: str = ""
     start: Optional[dt.date] = None
     end: Optional[dt.date] = None
+    inherited: bool = False  # stated in an earlier sentence of the paragraph, not the claim's own
 
     @property
     def resolved(self) -> bool:
@@ -182,5 +184,5 @@ def period_for(sentence: str, earlier: list[str], published: Optional[dt.date],
     for prev in reversed(earlier):
         found = period_in(prev, published)
         if found is not None and found.kind != "increment":
-            return found
+            return dataclasses.replace(found, inherited=True)
     return Period("unspecified", "", None, published)

@@ -340,10 +340,20 @@ def find_quantities(text: str) -> list[Quantity]:
         if q is None:
             continue
         # ranges: "between X and Y", "from X to Y", "X-Y", "X to Y"
-        q = _extend_range(text, q)
-        out.append(q)
-        pos = q.end
+        ranged = _extend_range(text, q)
+        if ranged is None:  # "5-7 days": a duration, not a figure; its second number is skipped too
+            skip_until = _range_end(text, q.end)
+            pos = max(q.end, skip_until)
+            continue
+        out.append(ranged)
+        pos = ranged.end
     return _link_conversions(text, out)
+
+
+def _range_end(text: str, end: int) -> int:
+    """Where the second number of 'X-Y' / 'X to Y' ends (``end`` when there is none)."""
+    m = re.match(r"\s*(?:-|–|—|to|and)\s*[\d.,]+", text[end:end + 30])
+    return end + m.end() if m else end
 
 
 def _name_continuation_end(text: str, end: int) -> int:
