@@ -116,8 +116,27 @@ def _phrase_text(toks: list[Token]) -> str:
     return toks[0].doc.text[s:e]
 
 
+_NAME_THEN_TITLE = re.compile(r"^((?:[A-Z][\w’'-]+\s+){1,3}[A-Z][\w’'-]+),\s+(?:the|a|an|its|his|her)\s+[a-z]")
+
+
 def speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[str]:
     """Resolve a subject phrase to a speaker name (or None)."""
+    name = _speaker_from_phrase(phrase, state)
+    if name:
+        m = _NAME_THEN_TITLE.match(name)  # "Karim Nassar, the provincial governor" -> the name
+        if m:
+            name = state.fullest_person(m.group(1))
+            state.note_person(name)
+    return name
+
+
+def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[str]:
+    # a dateline the parser hung on the subject ("SARDAN — The provincial governor, ...") is no speaker
+    for i, t in enumerate(phrase[:6]):
+        if t.text in ("—", "–", "-", "--") and i > 0 and all(x.text.isupper() or x.text in (",", "/")
+                                                             for x in phrase[:i]):
+            phrase = phrase[i + 1:]
+            break
     if not phrase:
         return None
     persons = [e for e in phrase[0].doc.ents if e.label_ == "PERSON"
@@ -228,7 +247,9 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
         if t.dep_ not in ("ROOT", "conj", "parataxis", "ccomp", "dep") or (
                 t.dep_ in ("conj", "ccomp") and t.head.dep_ != "ROOT"):
             continue
-        subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        subjs = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")]
+        # a dateline parsed as a second subject ("SARDAN — The governor ... told") gives way
+        subj = next((c for c in subjs if not (c.text.isupper() and len(c.text) > 1)), subjs[0] if subjs else None)
         if subj is None:
             # mis-parsed ", the head of ..., Lieutenant General X, also said": look back to the clause
             window: list[Token] = []
