@@ -3,6 +3,9 @@
 ``read_paths`` is the entry point: it expands files, folders and globs and
 yields a :class:`Document` per article or a :class:`Rejection` saying why some
 input could not be read. It never raises for bad input.
+
+Formats: ``.txt`` (text), ``.html``/``.htm`` (html), ``.jsonl`` (jsonl),
+``.csv``/``.tsv`` (csv) and ``.warc``/``.warc.gz`` web archives (warc).
 """
 from __future__ import annotations
 
@@ -12,9 +15,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Union
 
+from claimledger.ingest.csv import read_csv
 from claimledger.ingest.html import read_html
 from claimledger.ingest.jsonl import read_jsonl
 from claimledger.ingest.text import read_text
+from claimledger.ingest.warc import read_warc
 from claimledger.model import Document, Rejection
 
 __all__ = ["READERS", "read_path", "read_paths", "iter_files"]
@@ -27,14 +32,22 @@ READERS: dict[str, Reader] = {
     ".html": read_html,
     ".htm": read_html,
     ".jsonl": read_jsonl,
+    ".csv": read_csv,
+    ".tsv": read_csv,
+    ".warc": read_warc,
+    ".warc.gz": read_warc,
 }
 
 _GLOB_CHARS = frozenset("*?[")
 
 
 def reader_for(path: Path) -> Union[Reader, None]:
-    """The reader for ``path``'s extension (case-insensitive), or None."""
-    return READERS.get(path.suffix.lower())
+    """The reader for ``path``'s extension (case-insensitive), or None.
+
+    A double extension such as ``.warc.gz`` is tried before the last one alone.
+    """
+    double = "".join(path.suffixes[-2:]).lower()
+    return READERS.get(double) or READERS.get(path.suffix.lower())
 
 
 def iter_files(paths: Iterable[Union[str, os.PathLike[str]]]) -> Iterator[Union[Path, Rejection]]:
