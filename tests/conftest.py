@@ -18,6 +18,19 @@ def claimledger_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "claimledger"]
 
 
+def example_document_count() -> int:
+    """Documents the example corpus holds: one per .txt/.html file, one per JSONL/CSV record."""
+    n = 0
+    for path in EXAMPLE_CORPUS.rglob("*"):
+        if path.suffix in (".txt", ".html", ".htm"):
+            n += 1
+        elif path.suffix == ".jsonl":
+            n += sum(1 for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+        elif path.suffix == ".csv":
+            n += sum(1 for line in path.read_text(encoding="utf-8").splitlines()[1:] if line.strip())
+    return n
+
+
 @pytest.fixture(scope="session")
 def example_corpus() -> Path:
     return EXAMPLE_CORPUS

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import example_document_count
 
 from claimledger import __version__
 from claimledger.model import EVENTS, QUALIFIERS
@@ -112,7 +113,7 @@ def test_example_corpus_runs_cleanly_with_out_and_emit_docs(example_run, example
     assert result.stdout == ""  # --out took the claims
     assert claims_path.exists()
     docs = jsonl_lines(docs_path.read_text(encoding="utf-8"))
-    assert len(docs) == 6
+    assert len(docs) == example_document_count()
     for doc in docs:
         assert set(doc) == DOC_FIELDS
         if doc["source"].endswith(".txt"):

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claimledger.ingest import read_paths
+from conftest import example_document_count
 from claimledger.model import Document, Rejection
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -289,10 +290,10 @@ def test_bad_files_do_not_stop_the_good_ones(tmp_path: Path) -> None:
 def test_example_corpus_reads_cleanly(example_corpus: Path) -> None:
     docs, rejections = read_all(example_corpus)
     assert rejections == []
-    assert len(docs) == 6
-    assert len({d.doc_id for d in docs}) == 6
+    assert len(docs) == example_document_count() >= 6
+    assert len({d.doc_id for d in docs}) == len(docs)
     for doc in docs:
-        assert 150 <= len(doc.text.split()) <= 400, doc.doc_id
+        assert 50 <= len(doc.text.split()) <= 400, doc.doc_id
         if doc.source and doc.source.endswith(".txt"):
             assert doc.text == Path(doc.source).read_bytes().decode("utf-8")
 
