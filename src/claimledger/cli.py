@@ -102,11 +102,138 @@ def _open_output(stack: ExitStack, path: str) -> IO[str]:
     return stack.enter_context(open(path, "w", encoding="utf-8", newline="\n"))
 
 
+# --- ingest, export (the ledger) ---------------------------------------------------
+
+def add_ingest_parser(subparsers: Any) -> None:
+    """Register ``claimledger ingest``."""
+    from claimledger.ledger import DEFAULT_DB
+
+    p = subparsers.add_parser(
+        "ingest", help="store articles and their claims in the ledger",
+        description="Read articles (same inputs as extract), extract their claims and store both in the "
+                    "ledger, a DuckDB file. Idempotent: a document already stored with the same text and "
+                    "extractor version is left alone; changed text replaces its claims. Exact and near "
+                    "duplicates are linked to the original. Exit status: 0 all input stored, 1 some input "
+                    "rejected or failed (one error line each on stderr, also kept in the ledger), 2 usage "
+                    "error or unusable ledger file.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders or globs to read")
+    p.add_argument("--db", metavar="FILE", default=DEFAULT_DB,
+                   help=f"the ledger file, created if missing (default: ./{DEFAULT_DB})")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_ingest)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Stream documents from ``args.paths`` through the extractor into the ledger."""
+    import duckdb
+
+    from claimledger.extract.pipeline import EXTRACTOR_VERSION
+    from claimledger.ingest import read_paths
+    from claimledger.ledger import Ledger, LedgerError
+    from claimledger.ledger.store import explain
+
+    try:
+        ledger = Ledger(args.db)  # before the model loads: a bad --db fails fast
+    except LedgerError as exc:
+        error(f"{args.db}: {exc}")
+        return EXIT_USAGE
+    with ledger:
+        try:
+            extractor = _load_extractor()
+        except Exception as exc:
+            error(f"cannot load the extractor: {type(exc).__name__}: {exc}")
+            return EXIT_INPUT_FAILED
+        progress = _IngestProgress(enabled=not args.quiet and sys.stderr.isatty())
+        try:
+            stats = ledger.ingest(read_paths(args.paths), extractor, EXTRACTOR_VERSION, on_progress=progress)
+        except duckdb.Error as exc:  # the file went bad under us (disk full, damaged)
+            progress.close()
+            error(f"{args.db}: {explain(exc)}")
+            return EXIT_USAGE
+        progress.close()
+    print(f"{PROG}: ingested {stats.read} documents ({stats.added} new, {stats.updated} updated, "
+          f"{stats.unchanged} unchanged, {stats.duplicates} duplicates), {stats.claims_added} claims, "
+          f"{stats.problems} rejected -> {args.db}", file=sys.stderr, flush=True)
+    return EXIT_INPUT_FAILED if stats.problems else EXIT_OK
+
+
+class _IngestProgress:
+    """The ingest progress bar (documents read, claims stored) and the error line for each problem."""
+
+    def __init__(self, enabled: bool) -> None:
+        from tqdm import tqdm
+
+        self._tqdm = tqdm
+        self.bar = tqdm(unit=" docs", file=sys.stderr, disable=not enabled, dynamic_ncols=True,
+                        desc="ingest")
+
+    def __call__(self, stats: Any, problems: Any) -> None:
+        from claimledger.ledger.ingest import EXTRACTION_FAILED
+
+        for r in problems:
+            msg = (f"{r.source}: document {r.doc_id!r}: {r.reason}" if r.reason.startswith(EXTRACTION_FAILED)
+                   else r.message())
+            with self._tqdm.external_write_mode(file=sys.stderr):
+                error(msg)
+        if stats.read != self.bar.n:
+            self.bar.set_postfix_str(f"{stats.claims_added} claims", refresh=False)
+            self.bar.update(stats.read - self.bar.n)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def add_export_parser(subparsers: Any) -> None:
+    """Register ``claimledger export``."""
+    from claimledger.ledger import DEFAULT_DB, EXPORT_FORMATS, EXPORT_WHATS
+
+    p = subparsers.add_parser(
+        "export", help="write a ledger table as JSONL, CSV or Parquet",
+        description="Write one table of the ledger. Claims list the contract's fields first, then their "
+                    "provenance (sentence span, extractor version). Exit status: 0 written, 2 usage error, "
+                    "missing or unusable ledger, or output not writable.")
+    p.add_argument("--db", metavar="FILE", default=DEFAULT_DB,
+                   help=f"the ledger file (default: ./{DEFAULT_DB})")
+    p.add_argument("--what", required=True, choices=EXPORT_WHATS, help="the table to write")
+    p.add_argument("--format", required=True, choices=EXPORT_FORMATS, dest="fmt", help="output format")
+    p.add_argument("--out", metavar="FILE", help="write here instead of stdout (required for parquet)")
+    p.set_defaults(func=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write ``args.what`` from the ledger in ``args.fmt``."""
+    import duckdb
+
+    from claimledger.ledger import Ledger, LedgerError
+    from claimledger.ledger.store import explain
+
+    if args.fmt == "parquet" and not args.out:
+        error("parquet is binary: give --out FILE")
+        return EXIT_USAGE
+    try:
+        ledger = Ledger(args.db, read_only=True)  # never creates an empty ledger
+    except LedgerError as exc:
+        error(f"{args.db}: {exc}")
+        return EXIT_USAGE
+    with ledger:
+        try:
+            ledger.export(args.what, args.fmt, args.out or sys.stdout)
+        except OSError as exc:
+            error(f"{exc.filename or args.out}: cannot write: {exc.strerror or exc}")
+            return EXIT_USAGE
+        except duckdb.Error as exc:
+            error(f"{args.out or args.db}: {explain(exc)}")
+            return EXIT_USAGE
+    sys.stdout.flush()
+    return EXIT_OK
+
+
 # --- the command ---------------------------------------------------------------
 
 from claimledger.check.command import add_check_parser  # noqa: E402  (its module imports this one lazily)
 
-SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (add_extract_parser, add_check_parser)
+SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (add_extract_parser, add_check_parser, add_ingest_parser,
+                                                  add_export_parser)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,96 @@
+"""The ledger's tables, created on first open, and the columns each export writes.
+
+Bump ``SCHEMA_VERSION`` whenever a table changes; a ledger written with another
+version is refused rather than misread.
+"""
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+# Claim fields in table order: the output contract's fields first, then provenance.
+CLAIM_COLUMNS = ("doc_id", "start", "end", "surface", "value", "high", "qualifier", "unit", "counted",
+                 "event", "speaker", "location", "part_of", "sentence_start", "sentence_end",
+                 "extractor_version")
+DOCUMENT_COLUMNS = ("doc_id", "text", "title", "outlet", "url", "published", "published_date", "source",
+                    "lang", "sha256", "extractor_version", "duplicate_of", "duplicate_kind", "similarity",
+                    "ingested_at")
+REJECTION_COLUMNS = ("source", "line", "doc_id", "reason", "first_seen", "last_seen", "times")
+FINDING_COLUMNS = ("id", "kind", "claims", "message", "details", "created_at")
+
+TABLES = (
+    """CREATE TABLE IF NOT EXISTS meta (
+        key VARCHAR PRIMARY KEY,
+        value VARCHAR NOT NULL)""",
+    # published is kept as the source gave it; published_date is what could be parsed from it.
+    # duplicate_of names the document whose text this one repeats (exact) or nearly repeats (near).
+    """CREATE TABLE IF NOT EXISTS documents (
+        doc_id VARCHAR PRIMARY KEY,
+        text VARCHAR NOT NULL,
+        title VARCHAR,
+        outlet VARCHAR,
+        url VARCHAR,
+        published VARCHAR,
+        published_date DATE,
+        source VARCHAR,
+        lang VARCHAR,
+        sha256 VARCHAR NOT NULL,
+        extractor_version VARCHAR,
+        duplicate_of VARCHAR,
+        duplicate_kind VARCHAR CHECK (duplicate_kind IN ('exact', 'near')),
+        similarity DOUBLE,
+        ingested_at TIMESTAMP NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS documents_sha256 ON documents (sha256)",
+    "CREATE INDEX IF NOT EXISTS documents_duplicate_of ON documents (duplicate_of)",
+    """CREATE TABLE IF NOT EXISTS claims (
+        doc_id VARCHAR NOT NULL,
+        start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL,
+        surface VARCHAR NOT NULL,
+        value DOUBLE,
+        high DOUBLE,
+        qualifier VARCHAR,
+        unit VARCHAR,
+        counted VARCHAR,
+        event VARCHAR,
+        speaker VARCHAR,
+        location VARCHAR,
+        part_of INTEGER,
+        sentence_start INTEGER,
+        sentence_end INTEGER,
+        extractor_version VARCHAR,
+        PRIMARY KEY (doc_id, start))""",
+    # line_key is coalesce(line, 0): the unique key must not contain NULL, or a file-level
+    # rejection (no line) would be stored again on every run.
+    """CREATE TABLE IF NOT EXISTS rejections (
+        source VARCHAR NOT NULL,
+        line INTEGER,
+        line_key INTEGER NOT NULL,
+        doc_id VARCHAR,
+        reason VARCHAR NOT NULL,
+        first_seen TIMESTAMP NOT NULL,
+        last_seen TIMESTAMP NOT NULL,
+        times INTEGER NOT NULL,
+        UNIQUE (source, line_key, reason))""",
+    """CREATE TABLE IF NOT EXISTS findings (
+        id INTEGER PRIMARY KEY,
+        kind VARCHAR NOT NULL,
+        claims JSON NOT NULL,
+        message VARCHAR NOT NULL,
+        details JSON NOT NULL,
+        created_at TIMESTAMP NOT NULL)""",
+    # Near-duplicate index: only original (non-duplicate) documents with enough words are in it.
+    """CREATE TABLE IF NOT EXISTS minhash_signatures (
+        doc_id VARCHAR PRIMARY KEY,
+        hashvalues BLOB NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS minhash_bands (
+        band UTINYINT NOT NULL,
+        key BIGINT NOT NULL,
+        doc_id VARCHAR NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS minhash_bands_key ON minhash_bands (key)",
+    "CREATE INDEX IF NOT EXISTS minhash_bands_doc ON minhash_bands (doc_id)",
+)
+
+
+def quoted(columns: tuple[str, ...]) -> str:
+    """``columns`` as a SQL select list (``end`` is a keyword)."""
+    return ", ".join(f'"{c}"' for c in columns)
