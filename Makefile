@@ -19,10 +19,13 @@ $(STAMP): pyproject.toml
 
 run: install
 	@mkdir -p out
-	$(BIN)/claimledger extract examples/corpus --out out/example-claims.jsonl --emit-docs out/example-docs.jsonl
-	@echo "$$(wc -l < out/example-claims.jsonl) claims from $$(wc -l < out/example-docs.jsonl) documents" \
-	      "in out/example-claims.jsonl (documents: out/example-docs.jsonl). First claims:"
-	@head -n 3 out/example-claims.jsonl
+	$(BIN)/claimledger ingest examples/corpus --db out/example.duckdb
+	$(BIN)/claimledger check --db out/example.duckdb --out out/example-findings.jsonl \
+	    --figures out/example-figures.jsonl
+	$(BIN)/claimledger export --db out/example.duckdb --what claims --format csv --out out/example-claims.csv
+	@echo "Ledger: out/example.duckdb. Findings: out/example-findings.jsonl. Claims: out/example-claims.csv."
+	@echo "First findings:"
+	@cut -c1-240 out/example-findings.jsonl | head -n 4
 
 test: install
 	$(BIN)/python -m pytest -q tests
@@ -30,7 +33,9 @@ test: install
 score: install
 	@mkdir -p out
 	$(BIN)/claimledger extract $(SEEDS)/docs --out out/seeds.jsonl
-	python3 $(SHARED)/eval/score.py --gold $(SEEDS)/gold.jsonl --pred out/seeds.jsonl --docs $(SEEDS)/docs --errors
+	$(BIN)/claimledger check --claims out/seeds.jsonl --docs $(SEEDS)/docs --out out/seeds-findings.jsonl
+	python3 $(SHARED)/eval/score.py --gold $(SEEDS)/gold.jsonl --pred out/seeds.jsonl --docs $(SEEDS)/docs --errors \
+	    --gold-findings $(SEEDS)/findings.jsonl --pred-findings out/seeds-findings.jsonl
 
 clean:
 	rm -rf out

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import example_document_count
 
 from claimledger import __version__
 from claimledger.model import EVENTS, QUALIFIERS
+from conftest import example_document_count
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 

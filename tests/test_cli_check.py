@@ -64,3 +64,44 @@ def test_check_usage_errors_name_the_problem(run_cli, tmp_path):
     assert r.returncode == 2 and "no such claims file" in r.stderr
     r = run_cli("check", "--db", tmp_path / "missing.duckdb")
     assert r.returncode == 2 and "no such ledger" in r.stderr
+
+
+def test_check_on_a_ledger_stores_the_findings_it_prints(run_cli, tmp_path):
+    db = tmp_path / "seeds.duckdb"
+    r = run_cli("ingest", SEEDS / "articles.jsonl", "--db", db, "--quiet")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("check", "--db", db, "--out", tmp_path / "F.jsonl")
+    assert r.returncode == 0, r.stderr
+    printed = [json.loads(line) for line in (tmp_path / "F.jsonl").read_text().splitlines()]
+    assert {f["kind"] for f in printed} >= {"conversion_mismatch", "conflict", "series"}
+    r = run_cli("export", "--db", db, "--what", "findings", "--format", "jsonl")
+    assert r.returncode == 0, r.stderr
+    stored = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [(f["kind"], f["claims"]) for f in stored] == [(f["kind"], f["claims"]) for f in printed]
+    # checking again replaces the findings instead of adding to them
+    assert run_cli("check", "--db", db, "--out", tmp_path / "F2.jsonl").returncode == 0
+    again = run_cli("export", "--db", db, "--what", "findings", "--format", "jsonl").stdout.splitlines()
+    assert len(again) == len(stored)
+
+
+def test_check_from_files_links_a_reprint_like_ingest_does(run_cli, tmp_path):
+    story = ("Since the corridor opened, 14,250 civilians have left the eastern districts of Kavar, according "
+             "to the Relief Coordination Office, which runs the registration desks at the fairground. The army "
+             "controls more than 80% of the city, a military spokesman said, adding that 26 neighborhoods had "
+             "been retaken since the offensive began and that the road to the coast was open again.")
+    later = "The army controls 95% of Kavar, a military spokesman said, and the road to the coast is open."
+    feed = tmp_path / "feed.jsonl"
+    rows = [{"id": "wire", "text": story, "outlet": "Wire"},
+            {"id": "reprint", "text": story + " Edited for length by the Courier.", "outlet": "Courier"},
+            {"id": "later", "text": later, "outlet": "Daily"}]
+    feed.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    claims = tmp_path / "C.jsonl"
+    assert run_cli("extract", feed, "--out", claims).returncode == 0
+    r = run_cli("check", "--claims", claims, "--docs", feed, "--figures", tmp_path / "FIG.jsonl")
+    assert r.returncode == 0, r.stderr
+    series = [json.loads(line) for line in r.stdout.splitlines() if '"series"' in line]
+    assert len(series) == 1
+    assert {c["doc_id"] for c in series[0]["claims"]} == {"wire", "later"}
+    figures = [json.loads(line) for line in (tmp_path / "FIG.jsonl").read_text().splitlines()]
+    eighty = next(f for f in figures if f["value"] == 80)
+    assert set(eighty["outlets"]) == {"Wire", "Courier"} and eighty["single_primary_source"]

@@ -57,6 +57,9 @@ def cmd_check(args: argparse.Namespace) -> int:
                 failed = True
             elif claim is not None:
                 claims.append(claim)
+        from claimledger.ledger.dedupe import near_duplicates
+
+        duplicates = near_duplicates(documents)  # the same links `ingest` would make
         known = {d.doc_id for d in documents}
         orphans = sorted({c.doc_id for c in claims} - known)
         if orphans:

@@ -146,7 +146,7 @@ def _document_contexts(doc: Document, claims: list[Claim]) -> list[ClaimContext]
 
 def _mark_conversions(text: str, ctxs: list[ClaimContext]) -> None:
     """Link 'B' to 'A' in 'A (B)' / 'A, or B' when both are physical units of one dimension."""
-    for a, b in zip(ctxs, ctxs[1:]):
+    for a, b in zip(ctxs, ctxs[1:], strict=False):
         ca, cb = a.claim, b.claim
         if ca.unit == cb.unit or ca.unit not in units.PINT_NAMES or cb.unit not in units.PINT_NAMES:
             continue

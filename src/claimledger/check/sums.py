@@ -55,8 +55,10 @@ def find_sum_mismatches(ctxs: list[ClaimContext]) -> Iterator[Finding]:
             claims=(ClaimRef(*total.ref), *(ClaimRef(*k.ref) for k in kids)),
             message=f"{total.indicator.label()}: {reason}: {stated} = {parts_sum} "
                     f"against a total of {total.claim.surface!r} ({total.doc.doc_id}).",
-            details={"total": total.claim.value, "parts_sum": lo if lo > total.bounds.hi else hi,
-                     "parts_upper_bound_finite": not math.isinf(hi)})
+            details={"total": total.claim.value, "parts_sum": sum(k.claim.value or 0 for k in kids),
+                     "parts_possible": [lo, hi if not math.isinf(hi) else None],
+                     "total_possible": [total.bounds.lo if not math.isinf(total.bounds.lo) else None,
+                                        total.bounds.hi if not math.isinf(total.bounds.hi) else None]})
 
 
 def _declared_complete(total: ClaimContext, kids: list[ClaimContext]) -> bool:

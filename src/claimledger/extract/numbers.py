@@ -89,12 +89,12 @@ _NAME_FUNCTION_WORDS = {
     "the", "a", "an", "some", "about", "over", "nearly", "almost", "around", "only", "just",
     "all", "another", "those", "these", "its", "their", "with", "and", "of", "in", "on", "at",
     "to", "for", "by", "from", "more", "less", "fewer", "than", "up", "least", "most", "under",
-    "above", "below", "roughly", "approximately", "estimated", "than", "some", "as", "many",
+    "above", "below", "roughly", "approximately", "estimated", "as", "many",
     "between", "within", "after", "before", "since", "says", "said", "say", "reports", "say:",
-    "at", "killed", "kills", "leaves", "left", "flee", "flees", "fled", "returns", "return",
-    "while", "when", "where", "if", "of", "but", "or", "nor", "so", "yet", "that", "which", "who",
+    "killed", "kills", "leaves", "left", "flee", "flees", "fled", "returns", "return",
+    "while", "when", "where", "if", "but", "or", "nor", "so", "yet", "that", "which", "who",
     "whom", "whose", "is", "are", "was", "were", "be", "been", "has", "have", "had", "will",
-    "would", "could", "should", "may", "might", "must", "can", "another", "other", "overall",
+    "would", "could", "should", "may", "might", "must", "can", "other", "overall",
     "total", "including", "includes", "among", "per", "every", "each", "no", "not", "what",
 }
 

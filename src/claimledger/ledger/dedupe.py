@@ -15,10 +15,14 @@ from __future__ import annotations
 import hashlib
 import inspect
 import re
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from claimledger.model import Document
 
 NUM_PERM = 128
 BANDS = 16
@@ -104,3 +108,35 @@ def band_keys(sig: np.ndarray) -> list[int]:
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
     """Estimated Jaccard similarity of the shingle sets behind two signatures."""
     return float(np.count_nonzero(a == b)) / len(a)
+
+
+def near_duplicates(documents: Iterable["Document"]) -> dict[str, str]:
+    """Duplicate links among documents held in memory (``check --claims --docs``): doc_id -> original.
+
+    The same rules as the ledger's ingest: an identical text is an exact
+    duplicate of the first document with it; otherwise the most similar earlier
+    original sharing a band key, at or above the threshold, is the original.
+    """
+    links: dict[str, str] = {}
+    by_sha: dict[str, str] = {}
+    bands: dict[int, list[str]] = {}
+    sigs: dict[str, np.ndarray] = {}
+    for doc in documents:
+        original = by_sha.get(doc.sha256)
+        if original is not None:
+            links[doc.doc_id] = original
+            continue
+        by_sha[doc.sha256] = doc.doc_id
+        sig = signature(doc.text)
+        if sig is None:
+            continue
+        keys = band_keys(sig)
+        candidates = {c for k in keys for c in bands.get(k, ())}
+        best = max(((similarity(sig, sigs[c]), c) for c in candidates), default=None)
+        if best is not None and best[0] >= NEAR_DUPLICATE_THRESHOLD:
+            links[doc.doc_id] = best[1]
+            continue
+        sigs[doc.doc_id] = sig
+        for k in keys:
+            bands.setdefault(k, []).append(doc.doc_id)
+    return links
