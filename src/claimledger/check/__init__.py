@@ -25,7 +25,7 @@ from claimledger.check.series import find_series
 from claimledger.check.sums import find_sum_mismatches
 from claimledger.model import Claim, Document, Finding
 
-__all__ = ["CheckResult", "Figure", "run_checks", "primary_sources", "FINDING_KINDS"]
+__all__ = ["CheckResult", "Figure", "IndicatorSeries", "run_checks", "primary_sources", "FINDING_KINDS"]
 
 FINDING_KINDS = ("conversion_mismatch", "sum_mismatch", "conflict", "series")
 
@@ -55,10 +55,38 @@ class Figure:
                 "single_primary_source": self.single_primary_source}
 
 
+@dataclass(frozen=True)
+class IndicatorSeries:
+    """Every claim on one indicator, as points in time: what a chart of the indicator draws.
+
+    ``key`` is a short stable id (the same indicator gets the same key on every run).
+    Each point: doc_id, start, end, surface, value, high, qualifier, unit, date (ISO date
+    of the period's end, or None), period (kind, label, start, end), speaker, source
+    (primary source), outlet, copy (a near-duplicate's repeat), usable (a stated
+    amount that takes part in conflicts and series).
+    """
+
+    key: str
+    indicator: dict[str, Any]
+    points: tuple[dict[str, Any], ...]
+    primary_sources: tuple[str, ...]
+    outlets: tuple[str, ...]
+
+    @property
+    def single_primary_source(self) -> bool:
+        return len(self.primary_sources) == 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "indicator": self.indicator, "points": list(self.points),
+                "primary_sources": list(self.primary_sources), "outlets": list(self.outlets),
+                "single_primary_source": self.single_primary_source}
+
+
 @dataclass
 class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
+    indicators: list[IndicatorSeries] = field(default_factory=list)
 
 
 def run_checks(documents: Iterable[Document], claims: Iterable[Claim],
@@ -74,7 +102,7 @@ def run_checks(documents: Iterable[Document], claims: Iterable[Claim],
     for finder in (find_conversion_mismatches, find_sum_mismatches, find_conflicts, find_series):
         for f in finder(ctxs):
             findings.append(_with_sources(f, by_ref))
-    return CheckResult(findings=findings, figures=_figures(ctxs))
+    return CheckResult(findings=findings, figures=_figures(ctxs), indicators=_indicators(ctxs))
 
 
 def primary_sources(members: Iterable[ClaimContext]) -> list[str]:
@@ -121,3 +149,37 @@ def _figures(ctxs: list[ClaimContext]) -> list[Figure]:
             outlets=tuple(sorted({c.outlet for c in members}))))
     figures.sort(key=lambda f: (f.indicator["label"], f.value if f.value is not None else -1.0))
     return figures
+
+
+def indicator_key(indicator: dict[str, Any]) -> str:
+    """A short id for an indicator, stable across runs (a hash of its key fields)."""
+    import hashlib
+
+    raw = "|".join(str(indicator.get(k)) for k in ("event", "counted", "place", "dimension", "whole"))
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:12]
+
+
+def _point(c: ClaimContext) -> dict[str, Any]:
+    cl = c.claim
+    return {"doc_id": cl.doc_id, "start": cl.start, "end": cl.end, "surface": cl.surface,
+            "value": cl.value, "high": cl.high, "qualifier": cl.qualifier, "unit": cl.unit,
+            "date": c.period.end.isoformat() if c.period.end else None, "period": c.period.to_dict(),
+            "speaker": cl.speaker, "source": c.source, "outlet": c.outlet, "copy": c.copy,
+            "usable": c.usable}
+
+
+def _indicators(ctxs: list[ClaimContext]) -> list[IndicatorSeries]:
+    groups: dict[object, list[ClaimContext]] = defaultdict(list)
+    for c in ctxs:
+        if c.conversion_of is None:
+            groups[c.indicator].append(c)
+    out = []
+    for indicator, members in groups.items():
+        ind = indicator.to_dict()  # type: ignore[attr-defined]
+        members.sort(key=lambda c: (c.period.end.isoformat() if c.period.end else "9999", c.ref))
+        out.append(IndicatorSeries(
+            key=indicator_key(ind), indicator=ind, points=tuple(_point(c) for c in members),
+            primary_sources=tuple(primary_sources(members)),
+            outlets=tuple(sorted({c.outlet for c in members}))))
+    out.sort(key=lambda s: (-len(s.points), s.indicator["label"]))
+    return out
