@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 SEEDS  := $(SHARED)/corpus/seeds
 
-.PHONY: install run test score clean
+.PHONY: install browser run test score clean
 
 install: $(STAMP)
 
@@ -27,7 +27,14 @@ run: install
 	@echo "First findings:"
 	@cut -c1-240 out/example-findings.jsonl | head -n 4
 
-test: install
+# The browser tests drive Debian's chromium through Playwright (never `playwright install`).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	    echo "installing chromium (apt-get) for the browser tests"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+test: install browser
 	$(BIN)/python -m pytest -q tests
 
 score: install
