@@ -7,6 +7,7 @@ particular article.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Optional
 
 from spacy.tokens import Span as SpacySpan
@@ -336,10 +337,22 @@ def event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str]) 
     return min(hits)[1] if hits else None
 
 
+def first_keyword_event(words: Iterable[Iterable[str]]) -> Optional[str]:
+    """The event of the first word whose forms hit the keyword table ('population' is too weak).
+
+    Each item is one word's forms to try in order: (lemma, lower-case text) for a parsed
+    token, just the lower-case text for an unparsed sentence.
+    """
+    for forms in words:
+        for form in forms:
+            ev = _KEYWORDS.get(form)
+            if ev:
+                if ev != "population":
+                    return ev
+                break
+    return None
+
+
 def keyword_event(sent: SpacySpan) -> Optional[str]:
     """First event keyword of a (context) sentence."""
-    for t in sent:
-        ev = _KEYWORDS.get(_lemma(t)) or _KEYWORDS.get(t.lower_)
-        if ev and ev != "population":
-            return ev
-    return None
+    return first_keyword_event((_lemma(t), t.lower_) for t in sent)

@@ -351,11 +351,8 @@ class Extractor:
 
 
 def _keyword_in_text(s: str) -> Optional[str]:
-    for w in re.findall(r"[a-z]+", s.lower()):
-        ev = frames._KEYWORDS.get(w)
-        if ev and ev != "population":
-            return ev
-    return None
+    """``frames.keyword_event`` for a sentence that was not parsed: its raw words."""
+    return frames.first_keyword_event((w,) for w in re.findall(r"[a-z]+", s.lower()))
 
 
 _EXTRACTOR: Optional[Extractor] = None
