@@ -1,0 +1,77 @@
+"""``claimledger serve``: the web UI and JSON API over a ledger, with uvicorn."""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from typing import Any
+
+
+def add_serve_parser(subparsers: Any) -> None:
+    """Register ``claimledger serve``."""
+    from claimledger.ledger import DEFAULT_DB
+
+    p = subparsers.add_parser(
+        "serve", help="browse the ledger in a web page; JSON API under /api",
+        description="Serve the ledger read-only: a claims table with filters, each article with its claims "
+                    "highlighted, the findings and indicator charts, and a JSON API under /api (reference at "
+                    "/api/docs, schema at /openapi.json). The ledger is opened per request, so `ingest` and "
+                    "`check` can write to it while it is served; changes show on the next request. "
+                    "Exit status: 0 stopped, 2 missing or unusable ledger, or the address cannot be used.")
+    p.add_argument("--db", metavar="FILE", default=DEFAULT_DB, help=f"the ledger file (default: ./{DEFAULT_DB})")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    p.set_defaults(func=cmd_serve)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from claimledger.cli import EXIT_OK, EXIT_USAGE, error
+    from claimledger.ledger import Ledger, LedgerError
+
+    if not 1 <= args.port <= 65535:
+        error(f"--port {args.port}: not a port number (1 to 65535)")
+        return EXIT_USAGE
+    if not os.path.exists(args.db):
+        error(f"{args.db}: no such ledger (create it with `claimledger ingest PATH... --db {args.db}`)")
+        return EXIT_USAGE
+    try:
+        Ledger(args.db, read_only=True).close()  # fail now, in one line, rather than on every request
+    except LedgerError as exc:
+        error(f"{args.db}: {exc}")
+        return EXIT_USAGE
+    try:
+        sock = _listen(args.host, args.port)
+    except OSError as exc:
+        error(f"{args.host}:{args.port}: cannot listen: {exc.strerror or exc}")
+        return EXIT_USAGE
+
+    import uvicorn
+
+    from claimledger.web.app import create_app
+
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"claimledger: serving {args.db} at http://{host}:{args.port}/ (API docs: /api/docs)",
+          file=sys.stderr, flush=True)
+    config = uvicorn.Config(create_app(args.db), log_level="warning", access_log=False)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        sock.close()
+    return EXIT_OK
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port (bound here so that a busy port is one error line, not a traceback)."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                         flags=socket.AI_PASSIVE)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+        sock.set_inheritable(True)
+    except OSError:
+        sock.close()
+        raise
+    return sock

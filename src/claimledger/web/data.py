@@ -1,0 +1,329 @@
+"""The read model: what the API and the pages read from the ledger, and the cached checks.
+
+The server never holds the ledger's write lock: every request opens the file
+read-only (``ReadModel.view()``) and closes it when the response is done, so
+``claimledger ingest`` and ``check`` can write between requests. A ledger that
+is being written (locked) or is missing answers 503 ``ledger_unavailable``.
+
+``run_checks`` (findings, indicator series) is computed once and kept with the
+ledger's *fingerprint*: row counts, the newest ``ingested_at`` and ``created_at``,
+and a hash over every document's id, text hash, extractor version and duplicate
+link. A re-ingest changes the fingerprint, so the next request recomputes; a
+restart is never needed.
+
+Every query binds its values as parameters; no value is formatted into SQL.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Optional
+from urllib.parse import quote
+
+from claimledger.web.errors import ApiError
+
+# claims joined with their document; the sentence is cut from the document's text (DuckDB counts code points)
+_SENTENCE = ("CASE WHEN c.sentence_start IS NULL OR c.sentence_end IS NULL THEN c.surface "
+             "ELSE substring(d.text, c.sentence_start + 1, c.sentence_end - c.sentence_start) END")
+_CLAIM_SELECT = (
+    'SELECT c.doc_id, c.start, c."end", c.surface, c.value, c.high, c.qualifier, c.unit, c.counted, c.event, '
+    "c.speaker, c.location, c.part_of, c.sentence_start, c.sentence_end, "
+    f"{_SENTENCE} AS sentence, d.outlet, d.title, d.published, d.published_date "
+    "FROM claims c JOIN documents d ON d.doc_id = c.doc_id")
+_CLAIM_KEYS = ("doc_id", "start", "end", "surface", "value", "high", "qualifier", "unit", "counted", "event",
+               "speaker", "location", "part_of", "sentence_start", "sentence_end", "sentence", "outlet", "title",
+               "published", "published_date")
+_CLAIM_ORDER = " ORDER BY d.published_date NULLS LAST, c.doc_id, c.start"
+
+_DOC_SUMMARY = ("SELECT d.doc_id, d.title, d.outlet, d.url, d.published, d.published_date, d.duplicate_of, "
+                "d.duplicate_kind, d.similarity, length(d.text) AS chars, "
+                "(SELECT count(*) FROM claims c WHERE c.doc_id = d.doc_id) AS claims FROM documents d")
+_DOC_KEYS = ("doc_id", "title", "outlet", "url", "published", "published_date", "duplicate_of", "duplicate_kind",
+             "similarity", "chars", "claims")
+
+_FINGERPRINT = (
+    "SELECT (SELECT count(*) FROM documents), (SELECT max(ingested_at) FROM documents), "
+    "(SELECT bit_xor(hash(doc_id, sha256, extractor_version, duplicate_of)) FROM documents), "
+    "(SELECT count(*) FROM claims), (SELECT count(*) FROM findings), (SELECT max(created_at) FROM findings)")
+
+
+def claim_href(doc_id: str, start: Any) -> str:
+    """Where a claim is shown: its document's page, scrolled to the claim."""
+    return f"/documents/{quote(str(doc_id), safe='')}#claim-{start}"
+
+
+def document_href(doc_id: str) -> str:
+    return f"/documents/{quote(str(doc_id), safe='')}"
+
+
+def plain_number(v: Any) -> Any:
+    """3400.0 -> 3400 (as ``Claim.contract_dict`` writes values); other values unchanged."""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    return v
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v.isoformat()
+    return plain_number(v)
+
+
+@dataclass(frozen=True)
+class ClaimFilter:
+    """The claims a request asks for. Text filters match a case-insensitive substring; ``event`` is exact."""
+
+    event: Optional[str] = None
+    counted: Optional[str] = None
+    speaker: Optional[str] = None
+    outlet: Optional[str] = None
+    location: Optional[str] = None
+    date_from: Optional[dt.date] = None  # the document's published_date, inclusive
+    date_to: Optional[dt.date] = None
+    q: Optional[str] = None  # in the surface or the claim's sentence
+
+    def where(self) -> tuple[str, list[Any]]:
+        """The WHERE clause (or "") and its bound parameters."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.event:
+            clauses.append("c.event = ?")
+            params.append(self.event)
+        for column, value in (("c.counted", self.counted), ("c.speaker", self.speaker),
+                              ("d.outlet", self.outlet), ("c.location", self.location)):
+            if value:
+                clauses.append(f"strpos(lower({column}), lower(?)) > 0")
+                params.append(value)
+        if self.date_from:
+            clauses.append("d.published_date >= ?")
+            params.append(self.date_from)
+        if self.date_to:
+            clauses.append("d.published_date <= ?")
+            params.append(self.date_to)
+        if self.q:
+            clauses.append(f"(strpos(lower(c.surface), lower(?)) > 0 OR strpos(lower({_SENTENCE}), lower(?)) > 0)")
+            params += [self.q, self.q]
+        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def active(self) -> dict[str, str]:
+        """The filters that are set, as query-string values."""
+        return {k: (v.isoformat() if isinstance(v, dt.date) else v)
+                for k, v in self.__dict__.items() if v not in (None, "")}
+
+
+@dataclass
+class ChecksSnapshot:
+    """``run_checks`` over one state of the ledger, with lookups the endpoints need."""
+
+    fingerprint: tuple[Any, ...]
+    result: Any  # claimledger.check.CheckResult
+    seconds: float
+    computed_at: str
+    by_key: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_key = {s.key: s for s in self.result.indicators}
+
+
+class ChecksCache:
+    """The latest ChecksSnapshot; recomputed (by one thread at a time) when the fingerprint changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._snapshot: Optional[ChecksSnapshot] = None
+        self.computations = 0
+
+    def get(self, ledger: Any) -> ChecksSnapshot:
+        fingerprint = ledger_fingerprint(ledger)
+        snap = self._snapshot
+        if snap is not None and snap.fingerprint == fingerprint:
+            return snap
+        with self._lock:
+            snap = self._snapshot
+            if snap is not None and snap.fingerprint == fingerprint:
+                return snap  # another request computed it while this one waited
+            from claimledger.check import run_checks
+
+            t0 = time.perf_counter()
+            result = run_checks(list(ledger.iter_documents()), list(ledger.iter_claims()), ledger.duplicates())
+            snap = ChecksSnapshot(fingerprint, result, round(time.perf_counter() - t0, 3),
+                                  dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+            self._snapshot = snap
+            self.computations += 1
+            return snap
+
+
+def ledger_fingerprint(ledger: Any) -> tuple[Any, ...]:
+    """Cheap to compute, and different after anything that changes what the checks see."""
+    row = ledger.connection.execute(_FINGERPRINT).fetchone()
+    return tuple(row) if row else ()
+
+
+class ReadModel:
+    """The ledger at ``db_path`` as the web app reads it. One per app; thread-safe."""
+
+    def __init__(self, db_path: str) -> None:
+        self.db_path = db_path
+        self.checks_cache = ChecksCache()
+
+    @contextmanager
+    def view(self) -> Iterator["LedgerView"]:
+        """A read-only view of the ledger for one request; the file is closed afterwards."""
+        from claimledger.ledger import Ledger, LedgerError
+
+        try:
+            ledger = Ledger(self.db_path, read_only=True)
+        except LedgerError as exc:
+            raise ApiError(503, "ledger_unavailable", f"the ledger cannot be read: {exc}") from exc
+        try:
+            yield LedgerView(ledger, self.checks_cache)
+        finally:
+            ledger.close()
+
+
+class LedgerView:
+    """Queries over one open, read-only ledger."""
+
+    def __init__(self, ledger: Any, cache: ChecksCache) -> None:
+        self.ledger = ledger
+        self._cache = cache
+
+    def _rows(self, sql: str, params: Optional[list[Any]] = None) -> list[tuple[Any, ...]]:
+        return self.ledger.connection.execute(sql, params or []).fetchall()
+
+    def _count(self, sql: str, params: list[Any]) -> int:
+        row = self.ledger.connection.execute(sql, params).fetchone()
+        return int(row[0]) if row else 0
+
+    # -- checks ------------------------------------------------------------------
+    def checks(self) -> ChecksSnapshot:
+        return self._cache.get(self.ledger)
+
+    # -- stats -------------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        counts = self.ledger.counts()
+        snap = self.checks()
+        by_kind: dict[str, int] = {}
+        for f in snap.result.findings:
+            by_kind[f.kind] = by_kind.get(f.kind, 0) + 1
+        figures = snap.result.figures
+        outlets = self._count("SELECT count(DISTINCT outlet) FROM documents", [])
+        return {
+            **counts,  # rows per table, as stored ("findings": rows written by `claimledger check`)
+            "outlets": outlets,
+            "checks": {"findings": len(snap.result.findings), "by_kind": by_kind,
+                       "indicators": len(snap.result.indicators), "figures": len(figures),
+                       "single_source_figures": sum(1 for f in figures if f.single_primary_source),
+                       "computed_at": snap.computed_at, "seconds": snap.seconds},
+        }
+
+    def facets(self) -> dict[str, list[str]]:
+        """Values the filter form offers: events and outlets present in the ledger."""
+        events = [r[0] for r in self._rows("SELECT DISTINCT event FROM claims WHERE event IS NOT NULL ORDER BY 1")]
+        outlets = [r[0] for r in self._rows("SELECT DISTINCT outlet FROM documents WHERE outlet IS NOT NULL "
+                                            "ORDER BY 1")]
+        return {"events": events, "outlets": outlets}
+
+    # -- documents ---------------------------------------------------------------
+    def documents(self, limit: int, offset: int, outlet: Optional[str] = None,
+                  q: Optional[str] = None) -> dict[str, Any]:
+        clauses, params = [], []
+        if outlet:
+            clauses.append("strpos(lower(d.outlet), lower(?)) > 0")
+            params.append(outlet)
+        if q:
+            clauses.append("(strpos(lower(d.title), lower(?)) > 0 OR strpos(lower(d.text), lower(?)) > 0 "
+                           "OR strpos(lower(d.doc_id), lower(?)) > 0)")
+            params += [q, q, q]
+        where = " WHERE " + " AND ".join(clauses) if clauses else ""
+        total = self._count(f"SELECT count(*) FROM documents d{where}", params)
+        rows = self._rows(f"{_DOC_SUMMARY}{where} ORDER BY d.published_date DESC NULLS LAST, d.doc_id "
+                          "LIMIT ? OFFSET ?", [*params, limit, offset])
+        items = [self._doc_summary(r) for r in rows]
+        return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+    def _doc_summary(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        d = {k: _json_value(v) for k, v in zip(_DOC_KEYS, row, strict=True)}
+        d["href"] = document_href(d["doc_id"])
+        return d
+
+    def document(self, doc_id: str) -> dict[str, Any]:
+        """One document with its text, metadata, claims and duplicate links; ApiError 404 if unknown."""
+        rows = self._rows(f"{_DOC_SUMMARY} WHERE d.doc_id = ?", [doc_id])
+        if not rows:
+            raise ApiError(404, "document_not_found", f"no document with doc_id {doc_id!r} in the ledger",
+                           {"doc_id": doc_id})
+        doc = self._doc_summary(rows[0])
+        text_row = self._rows("SELECT text, lang, ingested_at FROM documents WHERE doc_id = ?", [doc_id])[0]
+        doc["text"], doc["lang"], doc["ingested_at"] = text_row[0], text_row[1], _json_value(text_row[2])
+        doc["duplicates"] = [r[0] for r in self._rows(
+            "SELECT doc_id FROM documents WHERE duplicate_of = ? ORDER BY doc_id", [doc_id])]
+        doc["claims"] = [self._claim(r) for r in self._rows(
+            f"{_CLAIM_SELECT} WHERE c.doc_id = ? ORDER BY c.start", [doc_id])]
+        return doc
+
+    # -- claims ------------------------------------------------------------------
+    def claims(self, flt: ClaimFilter, limit: int, offset: int) -> dict[str, Any]:
+        where, params = flt.where()
+        total = self._count(f"SELECT count(*) FROM claims c JOIN documents d ON d.doc_id = c.doc_id{where}", params)
+        rows = self._rows(f"{_CLAIM_SELECT}{where}{_CLAIM_ORDER} LIMIT ? OFFSET ?", [*params, limit, offset])
+        return {"total": total, "limit": limit, "offset": offset, "items": [self._claim(r) for r in rows]}
+
+    def claims_at(self, refs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict[str, Any]]:
+        """The claims at these (doc_id, start) references, keyed by them (unknown ones are left out)."""
+        refs = sorted(set(refs))
+        if not refs:
+            return {}
+        rows = self._rows(
+            f"{_CLAIM_SELECT} JOIN (SELECT unnest(?::VARCHAR[]) AS doc_id, unnest(?::INTEGER[]) AS start) r "
+            "ON r.doc_id = c.doc_id AND r.start = c.start", [[r[0] for r in refs], [r[1] for r in refs]])
+        claims = [self._claim(r) for r in rows]
+        return {(c["doc_id"], c["start"]): c for c in claims}
+
+    @staticmethod
+    def _claim(row: tuple[Any, ...]) -> dict[str, Any]:
+        c = {k: _json_value(v) for k, v in zip(_CLAIM_KEYS, row, strict=True)}
+        c["href"] = claim_href(c["doc_id"], c["start"])
+        return c
+
+    # -- findings and indicators (from the cached checks) ----------------------------
+    def findings(self, kind: Optional[str] = None) -> list[dict[str, Any]]:
+        out = []
+        for i, f in enumerate(self.checks().result.findings, 1):
+            if kind and f.kind != kind:
+                continue
+            d = {"id": i, **f.to_dict()}
+            d["claims"] = [{**c, "href": claim_href(c["doc_id"], c["start"])} for c in d["claims"]]
+            out.append(d)
+        return out
+
+    def indicators(self) -> list[dict[str, Any]]:
+        return [indicator_summary(s) for s in self.checks().result.indicators]
+
+    def indicator(self, key: str) -> Any:
+        """The IndicatorSeries with this key; ApiError 404 if there is none."""
+        series = self.checks().by_key.get(key)
+        if series is None:
+            raise ApiError(404, "indicator_not_found", f"no indicator with key {key!r}", {"key": key})
+        return series
+
+
+def indicator_summary(series: Any) -> dict[str, Any]:
+    points = series.points
+    return {"key": series.key, "label": series.indicator.get("label"), "indicator": series.indicator,
+            "points": len(points), "usable_points": sum(1 for p in points if p.get("usable") and not p.get("copy")),
+            "documents": len({p["doc_id"] for p in points}), "primary_sources": list(series.primary_sources),
+            "outlets": list(series.outlets), "single_primary_source": series.single_primary_source,
+            "href": f"/indicators/{quote(series.key, safe='')}"}
+
+
+def indicator_detail(series: Any) -> dict[str, Any]:
+    d = series.to_dict()
+    d["label"] = series.indicator.get("label")
+    d["points"] = [{**p, "value": plain_number(p.get("value")), "high": plain_number(p.get("high")),
+                    "href": claim_href(p["doc_id"], p["start"])} for p in series.points]
+    return d
