@@ -231,10 +231,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 # --- the command ---------------------------------------------------------------
 
 from claimledger.check.command import add_check_parser  # noqa: E402  (its module imports this one lazily)
+from claimledger.report.command import add_report_parser  # noqa: E402  (its module imports this one lazily)
 from claimledger.web.command import add_serve_parser  # noqa: E402  (its module imports this one lazily)
 
 SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (add_extract_parser, add_check_parser, add_ingest_parser,
-                                                  add_export_parser, add_serve_parser)
+                                                  add_export_parser, add_report_parser, add_serve_parser)
 
 
 def build_parser() -> argparse.ArgumentParser:

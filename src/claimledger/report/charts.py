@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any, Optional
 
 from claimledger.check import IndicatorSeries
-from claimledger.check.units import READABLE, describe, fmt_number
+from claimledger.check.units import READABLE, convert, describe, fmt_number
 
 __all__ = ["indicator_chart_svg", "bar_chart_svg", "usable_points", "point_tooltip", "safe_href"]
 
@@ -135,21 +136,21 @@ def indicator_chart_svg(series: IndicatorSeries, href: Optional[Callable[[dict[s
     An indicator with no usable point gives a small "no data" SVG.
     """
     label = str(series.indicator.get("label") or series.key)
-    points = usable_points(series)
-    if not points:
+    unit, drawn = _levels(usable_points(series))
+    if not drawn:
         return _empty_svg(series.key, title or label, width)
-    unit = str(points[0].get("unit") or "count")
+    points = [p for p, _, _ in drawn]
+    levels = {id(p): (value, high) for p, value, high in drawn}
+    unit_name = READABLE.get(unit, unit) if unit != "percent" else ""
 
-    top = 30 if title else 14
+    top = 30 if title else (24 if unit_name else 14)
     left, right, bottom = 58, 16, 40
     pw, ph = max(width - left - right, 40), max(height - top - bottom, 40)
 
     # y scale
-    values = [float(p["value"]) for p in points]
-    values += [float(p["high"]) for p in points if isinstance(p.get("high"), (int, float))
-               and math.isfinite(p["high"])]
+    values = [v for _, value, high in drawn for v in (value, high) if v is not None]
     lo, hi = min(values), max(values)
-    if unit in ("count", "percent"):
+    if unit in ("count", "percent", "fraction"):
         lo = min(0.0, lo)
     ticks = _nice_ticks(lo, hi)
     y0, y1 = ticks[0], ticks[-1]
@@ -174,9 +175,9 @@ def indicator_chart_svg(series: IndicatorSeries, href: Optional[Callable[[dict[s
 
     placed: list[tuple[dict[str, Any], float, float]] = []
     for p, d in dated:
-        placed.append((p, x_date(d), y(float(p["value"]))))
+        placed.append((p, x_date(d), y(levels[id(p)][0])))
     for i, p in enumerate(undated):
-        placed.append((p, left + dated_w + slot_w * (i + 0.5), y(float(p["value"]))))
+        placed.append((p, left + dated_w + slot_w * (i + 0.5), y(levels[id(p)][0])))
     # points that would sit on top of each other are spread sideways, so each can be hovered and clicked
     spots: dict[tuple[int, int], list[int]] = {}
     for i, (_, px, py) in enumerate(placed):
@@ -202,10 +203,9 @@ def indicator_chart_svg(series: IndicatorSeries, href: Optional[Callable[[dict[s
         out.append(f'<line x1="{left}" x2="{left + pw}" y1="{ty}" y2="{ty}" stroke="{GRID}" stroke-width="1"/>')
         out.append(f'<text x="{left - 6}" y="{ty}" dy="4" text-anchor="end" font-size="11" fill="{TEXT}" '
                    f'{FONT}>{_e(fmt_number(t) + suffix)}</text>')
-    unit_name = READABLE.get(unit, unit)
-    if unit_name and unit != "percent":
-        out.append(f'<text x="{left - 6}" y="{top - 4}" text-anchor="end" font-size="10" fill="{FRAME}" '
-                   f'{FONT}>{_e(unit_name)}</text>')
+    if unit_name:
+        out.append(f'<text class="cl-unit" x="{left - 6}" y="{top - 10}" text-anchor="end" font-size="10" '
+                   f'fill="{FRAME}" {FONT}>{_e(unit_name)}</text>')
     out.append('</g>')
     # x axis: date ticks, then a divider and a label for each undated point
     base = _n(top + ph)
@@ -245,18 +245,41 @@ def indicator_chart_svg(series: IndicatorSeries, href: Optional[Callable[[dict[s
     # the points
     out.append('<g class="cl-points">')
     for p, px, py in placed:
-        out.append(_marker(p, px, py, y, href))
+        high = levels[id(p)][1]
+        out.append(_marker(p, px, py, y(high) if high is not None else None, href))
     out.append('</g></svg>')
     return "".join(out)
 
 
-def _marker(p: dict[str, Any], px: float, py: float, y: Callable[[float], float],
+def _levels(points: list[dict[str, Any]]) -> tuple[str, list[tuple[dict[str, Any], float, Optional[float]]]]:
+    """The axis unit (the points' most common one) and each point with its value and high in that unit.
+
+    One indicator has one dimension but may mix units (hectares and km²): values are converted with pint.
+    A point whose unit cannot be converted to the axis unit is left out.
+    """
+    if not points:
+        return "count", []
+    units = Counter(str(p.get("unit") or "count") for p in points)
+    unit = units.most_common(1)[0][0]
+    drawn = []
+    for p in points:
+        mine = str(p.get("unit") or "count")
+        value = convert(float(p["value"]), mine, unit)
+        high = p.get("high")
+        high = (convert(float(high), mine, unit) if isinstance(high, (int, float)) and math.isfinite(high)
+                and p.get("qualifier") == "range" else None)
+        if value is not None and math.isfinite(value):
+            drawn.append((p, value, high))
+    return unit, drawn
+
+
+def _marker(p: dict[str, Any], px: float, py: float, py_high: Optional[float],
             href: Optional[Callable[[dict[str, Any]], Optional[str]]]) -> str:
     qualifier = p.get("qualifier") or "exact"
     x, yy = _n(px), _n(py)
     parts = [f"<title>{_e(point_tooltip(p))}</title>"]
-    if qualifier == "range" and isinstance(p.get("high"), (int, float)) and math.isfinite(p["high"]):
-        yh = _n(y(float(p["high"])))
+    if qualifier == "range" and py_high is not None:
+        yh = _n(py_high)
         parts.append(f'<line class="cl-q-range" x1="{x}" x2="{x}" y1="{yy}" y2="{yh}" stroke="{INK}" '
                      f'stroke-width="2"/>')
         parts.append(f'<line class="cl-q-range" x1="{_n(px - 4)}" x2="{_n(px + 4)}" y1="{yh}" y2="{yh}" '
