@@ -23,9 +23,11 @@ run: install
 	$(BIN)/claimledger check --db out/example.duckdb --out out/example-findings.jsonl \
 	    --figures out/example-figures.jsonl
 	$(BIN)/claimledger export --db out/example.duckdb --what claims --format csv --out out/example-claims.csv
-	@echo "Ledger: out/example.duckdb. Findings: out/example-findings.jsonl. Claims: out/example-claims.csv."
-	@echo "First findings:"
-	@cut -c1-240 out/example-findings.jsonl | head -n 4
+	$(BIN)/claimledger report --db out/example.duckdb --out out/report.html --serve-url http://127.0.0.1:8000
+	@echo
+	@echo "Situation report: $(CURDIR)/out/report.html (one file, works offline)"
+	@echo "Ledger: out/example.duckdb; findings: out/example-findings.jsonl; claims: out/example-claims.csv"
+	@echo "Browse it:  $(BIN)/claimledger serve --db out/example.duckdb   then open http://127.0.0.1:8000/"
 
 # The browser tests drive Debian's chromium through Playwright (never `playwright install`).
 browser:
