@@ -106,9 +106,7 @@ class Extractor:
                 si += 1
             if si < len(sents) and sents[si].start <= q.num_start:
                 q_by_sent.setdefault(si, []).append(q)
-        need = [i for i, s in enumerate(sents)
-                if i in q_by_sent or _QUOTE_CHARS.search(text, s.start, s.end)
-                or attr._REPORT_WORDS.search(text, s.start, s.end)]
+        need = self._sentences_to_parse(text, sents, q_by_sent, groups)
         # unicode spaces become plain spaces one for one, so offsets stay valid and
         # spaCy splits "of\u00a0them" as it would "of them"
         flat = text.translate(_SPACES)
@@ -185,6 +183,34 @@ class Extractor:
             self._speaker(f, text, sents, sent_speaker, group_speaker)
         self._locations(figs, text, gaz, sent_speaker, sents)
         return [self._claim(doc.doc_id, f, text) for f in figs]
+
+    @staticmethod
+    def _sentences_to_parse(text: str, sents: list[Span], q_by_sent: dict[int, list[Quantity]],
+                            groups: list[list[Span]]) -> list[int]:
+        """The sentences the parser must see: those holding a figure, and those that attribute
+        a quotation holding one (where "..., he said" is). Every other sentence is read by
+        patterns only (names opening a sentence, reporting words), which costs nothing.
+        """
+        need = set(q_by_sent)
+        fig_starts = [q.num_start for qs in q_by_sent.values() for q in qs]
+        for g in groups:
+            if not any(sp.start <= x < sp.end for sp in g for x in fig_starts):
+                continue
+            for i, s in enumerate(sents):
+                if s.start <= g[-1].end <= s.end + 1 or s.start <= max(0, g[0].start - 1) < s.end \
+                        or g[0].start <= s.start < g[-1].end:
+                    need.add(i)
+        # the attribution that introduces a quotation or a pronoun ("..., Sergei Rudskoy, said on
+        # Friday." then the quote; "General X spoke to reporters." then "..., he said"): the nearest
+        # reporting sentence before each of those
+        for i in sorted(need):
+            for j in range(i - 1, max(-1, i - 4), -1):
+                if j in need:
+                    break
+                if attr._REPORT_WORDS.search(text, sents[j].start, sents[j].end):
+                    need.add(j)
+                    break
+        return sorted(need)
 
     def _frame(self, f: _Fig, text: str, gaz: set[str]) -> None:
         q, sd = f.q, f.sdoc
