@@ -17,6 +17,8 @@ from typing import Optional
 from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
+from claimledger.extract.lemmas import lemma
+
 REPORTING = {"say", "tell", "add", "state", "report", "announce", "claim", "confirm", "note",
              "declare", "explain", "estimate", "elaborate", "warn", "insist", "write", "reveal",
              "indicate", "stress", "assert", "allege", "quote", "consider", "believe", "acknowledge",
@@ -238,9 +240,9 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
             if sp:
                 return sp, (phrase[0].idx, phrase[-1].idx + len(phrase[-1]))
     for t in sent:
-        if inside_quote(t) or t.lemma_.lower() not in REPORTING or t.pos_ not in ("VERB", "AUX"):
+        if inside_quote(t) or lemma(t) not in REPORTING or t.pos_ not in ("VERB", "AUX"):
             continue
-        if t.lemma_.lower() == "continue" and not any(c.dep_ in ("nsubj",) for c in t.children):
+        if lemma(t) == "continue" and not any(c.dep_ in ("nsubj",) for c in t.children):
             continue
         # only a verb that frames the sentence reports it; "after units declared the area safe"
         # or "officials who said" do not

@@ -13,6 +13,8 @@ from typing import Optional
 from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
+from claimledger.extract.lemmas import lemma
+
 # --- counted ---------------------------------------------------------------
 
 _SKIP_MODIFIERS = {"more", "other", "additional", "further", "such", "total", "last", "past",
@@ -116,7 +118,7 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
         nxt = _first_noun_after(after)
         return (noun_phrase(nxt) if nxt is not None else None), False
     if unit in ("count",):
-        if len(after) >= 2 and after[0].lemma_ == "be" and after[1].pos_ == "NOUN":
+        if len(after) >= 2 and lemma(after[0]) == "be" and after[1].pos_ == "NOUN":
             return noun_phrase(after[1]), False  # "of whom 210 were children"
         if after and after[0].is_title and sum(t.is_title for t in sent) > 0.6 * sum(t.is_alpha for t in sent):
             return after[0].lower_, False  # a Title Case headline: its parse is unreliable
@@ -232,7 +234,7 @@ _REPORTING = {"say", "tell", "add", "state", "report", "announce", "claim", "con
 
 
 def _lemma(t: Token) -> str:
-    return t.lemma_.lower()
+    return lemma(t)
 
 
 def _verb_event(v: Token, counted_head: str) -> Optional[str]:

@@ -18,7 +18,7 @@ from spacy.tokens import Token
 
 from claimledger import __version__
 from claimledger.extract import attribution as attr
-from claimledger.extract import frames, places
+from claimledger.extract import frames, lemmas, places
 from claimledger.extract.numbers import Quantity, find_quantities
 from claimledger.extract.segment import Span, paragraphs, quote_groups, sentences
 from claimledger.model import Claim, Document
@@ -70,6 +70,11 @@ class Extractor:
     def __init__(self, nlp: Optional[Language] = None) -> None:
         self.nlp = nlp or load_model()
         self._lock = threading.Lock()
+        # lemmas are computed on demand (extract/lemmas.py): the lemmatizer is the slowest step
+        names = getattr(self.nlp, "pipe_names", None)  # the spaCy component passes its own pipe
+        if names is not None:
+            lemmas.use_lemmatizer_of(self.nlp)
+        self._skip = [p for p in ("lemmatizer",) if names is not None and p in names]
 
     # -- public -------------------------------------------------------------
     def extract(self, doc: Document) -> list[Claim]:
@@ -85,6 +90,8 @@ class Extractor:
     # -- work -----------------------------------------------------------------
     def _parse(self, texts: list[str]) -> list[SpacyDoc]:
         with self._lock:
+            if self._skip:
+                return list(self.nlp.pipe(texts, batch_size=64, disable=self._skip))
             return list(self.nlp.pipe(texts, batch_size=64))
 
     def _extract(self, doc: Document) -> list[Claim]:
