@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 SHARED ?= ../shared
 SEEDS  := $(SHARED)/corpus/seeds
 
-.PHONY: install browser run test score clean
+.PHONY: install browser run test score bench clean
 
 install: $(STAMP)
 
@@ -45,6 +45,13 @@ score: install
 	$(BIN)/claimledger check --claims out/seeds.jsonl --docs $(SEEDS)/docs --out out/seeds-findings.jsonl
 	python3 $(SHARED)/eval/score.py --gold $(SEEDS)/gold.jsonl --pred out/seeds.jsonl --docs $(SEEDS)/docs --errors \
 	    --gold-findings $(SEEDS)/findings.jsonl --pred-findings out/seeds-findings.jsonl
+
+# Speed (one core each, load included) and seed accuracy against quantulum3 and spaCy; options via
+# BENCH_ARGS, e.g. make bench BENCH_ARGS="--repeat 3 --workers-scaling --profile" (see bench/run.py --help).
+bench: install
+	@$(BIN)/python -c 'import quantulum3, pyinstrument' 2>/dev/null || \
+	    $(BIN)/python -m pip install --disable-pip-version-check -q -e '.[bench]'
+	$(BIN)/python bench/run.py --shared $(SHARED) $(BENCH_ARGS)
 
 clean:
 	rm -rf out
