@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Token
 
 _LEMMATIZER: Optional[Any] = None
+_CACHE: dict[tuple[int, int], str] = {}  # (orth, pos) -> lemma; the tables give one answer per pair
 
 
 def use_lemmatizer_of(nlp: Language) -> None:
@@ -31,5 +32,11 @@ def lemma(t: Token) -> str:
         return t.lemma_.lower()
     if _LEMMATIZER is None:
         return t.lower_
-    forms = _LEMMATIZER.rule_lemmatize(t)
-    return (forms[0] if forms else t.text).lower()
+    key = (t.orth, t.pos)
+    found = _CACHE.get(key)
+    if found is None:
+        if len(_CACHE) > 200_000:  # bounded: a long stream meets ever new words
+            _CACHE.clear()
+        forms = _LEMMATIZER.rule_lemmatize(t)
+        found = _CACHE[key] = (forms[0] if forms else t.text).lower()
+    return found

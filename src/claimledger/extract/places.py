@@ -29,6 +29,8 @@ _COMMON_WORD_PLACES = {"Police", "Mobile", "Reading", "Bath", "Nice", "Split", "
 _PREP_PLACE = re.compile(
     r"\b(?:in|from|of|near|around|across|outside|inside|into|within|fled|left|leaving|entered|"
     r"reached|besieged|shelled|captured|seized|retook|recaptured)\s+"
+    r"(?:(?:the\s+)?(?:north|south|east|west|northern|southern|eastern|western|central|"
+    r"north-?eastern|north-?western|south-?eastern|south-?western)\s+)?"
     r"((?:[A-Z][a-z][\w’'-]*|[A-Z][a-z]*-[A-Z][\w’'-]*)(?:\s+(?:al|el|as|ad|ash|ar)-[A-Z][\w’'-]*|\s+[A-Z][a-z][\w’'-]*)?)(?![\w-])(?!\s+[A-Z])")
 _MONTHS_DAYS = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
                 "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
