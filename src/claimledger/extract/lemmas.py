@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Token
 
 _LEMMATIZER: Optional[Any] = None
+_RULE_POS = frozenset({"NOUN", "VERB", "ADJ", "ADV", "AUX"})
 _CACHE: dict[tuple[int, int], str] = {}  # (orth, pos) -> lemma; the tables give one answer per pair
 
 
@@ -30,8 +31,8 @@ def lemma(t: Token) -> str:
     """The lower-case lemma of ``t``, computed now if the pipeline skipped the lemmatizer."""
     if t.lemma_:
         return t.lemma_.lower()
-    if _LEMMATIZER is None:
-        return t.lower_
+    if _LEMMATIZER is None or t.pos_ not in _RULE_POS:
+        return t.lower_  # the rule tables only change nouns, verbs, adjectives and adverbs
     key = (t.orth, t.pos)
     found = _CACHE.get(key)
     if found is None:
