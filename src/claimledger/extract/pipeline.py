@@ -216,8 +216,7 @@ class Extractor:
             if not any(sp.start <= x < sp.end for sp in g for x in fig_starts):
                 continue
             for i, s in enumerate(sents):
-                if s.start <= g[-1].end <= s.end + 1 or s.start <= max(0, g[0].start - 1) < s.end \
-                        or g[0].start <= s.start < g[-1].end:
+                if s.start <= g[-1].end <= s.end + 1 or s.start <= max(0, g[0].start - 1) < s.end:
                     need.add(i)
         # the attribution that introduces a quotation or a pronoun ("..., Sergei Rudskoy, said on
         # Friday." then the quote; "General X spoke to reporters." then "..., he said"): the nearest
