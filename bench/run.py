@@ -305,8 +305,8 @@ def render(res: dict[str, Any], a: argparse.Namespace) -> str:
     lines: list[str] = []
     add = lines.append
     cfg = res["config"]
-    add(f"claimledger bench  {cfg['when']}  {cfg['python']}  {cfg['cores_allowed']} cores allowed, "
-        f"contenders pinned to cpu {cfg['cpu']}")
+    add(f"claimledger bench  {cfg['when']}  git {cfg['git']}  {cfg['python']}  {cfg['cores_allowed']} cores "
+        f"allowed, contenders pinned to cpu {cfg['cpu']}")
     tp = res.get("throughput")
     if tp:
         add("")
@@ -394,6 +394,18 @@ def render(res: dict[str, Any], a: argparse.Namespace) -> str:
 
 # --- main ---------------------------------------------------------------------------------------
 
+def git_state() -> str:
+    """The commit measured, and whether the extractor's sources differ from it (others edit them live)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=str(ROOT), timeout=30).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "src"], capture_output=True, text=True,
+                               cwd=str(ROOT), timeout=30).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return f"{head}{' + uncommitted changes in src/' if dirty else ''}" if head else "unknown"
+
+
 def parse_sizes(s: str) -> list[int]:
     try:
         sizes = [int(x.replace("_", "")) for x in s.split(",") if x.strip()]
@@ -462,7 +474,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         "corpus_mib": sum(len(t.encode("utf-8")) for _, t in corpus_mod.read_texts(corpus_path)) / 2**20,
         "cpu": cpu, "cores_allowed": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "python": f"Python {platform.python_version()}", "machine": platform.machine(),
-        "warmup": a.warmup, "thread_env": THREAD_ENV, "result_json": str(a.out_dir / "result.json"),
+        "git": git_state(), "warmup": a.warmup, "thread_env": THREAD_ENV, "result_json": str(a.out_dir / "result.json"),
     }}
     try:
         if a.throughput:
