@@ -52,19 +52,37 @@ def add_extract_parser(subparsers: Any) -> None:
     p.add_argument("--emit-docs", metavar="FILE",
                    help="also write the documents as JSONL (doc_id, text, title, outlet, url, published, "
                         "source): the text every claim's offsets index")
+    _add_workers_argument(p)
     p.set_defaults(func=cmd_extract)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _add_workers_argument(p: argparse.ArgumentParser, default: Optional[int] = 1, extra: str = "") -> None:
+    p.add_argument("--workers", metavar="N", type=_positive_int, default=default,
+                   help="extract in N worker processes, each loading the model once (default: 1, in this "
+                        "process); the output is the same for any N" + extra)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """Stream documents from ``args.paths`` through the extractor into claim JSONL."""
+    from claimledger.engine import EngineError, LocalEngine
     from claimledger.ingest import read_paths
 
-    try:
-        extractor = _load_extractor()
-    except Exception as exc:  # a broken install, not bad input: say so in one line
-        error(f"cannot load the extractor: {type(exc).__name__}: {exc}")
-        return EXIT_INPUT_FAILED
     with ExitStack() as stack:
+        try:
+            engine = stack.enter_context(LocalEngine(args.workers))  # the model loads here (in each worker)
+        except EngineError as exc:  # a broken install, not bad input: say so in one line
+            error(f"cannot load the extractor: {exc}")
+            return EXIT_INPUT_FAILED
         try:
             claims_out = _open_output(stack, args.out) if args.out else sys.stdout
             docs_out = _open_output(stack, args.emit_docs) if args.emit_docs else None
@@ -72,24 +90,34 @@ def cmd_extract(args: argparse.Namespace) -> int:
             error(f"{exc.filename}: cannot write: {exc.strerror}")
             return EXIT_USAGE
         failed = False
-        for doc in read_paths(args.paths):
-            if isinstance(doc, Rejection):
-                error(doc.message())
-                failed = True
-                continue
-            if docs_out is not None:
-                write_jsonl(docs_out, {k: getattr(doc, k) for k in DOC_FIELDS})
-            try:
-                claims = extractor(doc)
-            except Exception as exc:  # one bad document never stops the batch
-                error(f"{doc.source}: document {doc.doc_id!r}: extraction failed: "
-                      f"{type(exc).__name__}: {exc}")
-                failed = True
-                continue
-            for claim in claims:
-                write_jsonl(claims_out, claim.contract_dict())
-            claims_out.flush()  # stream: downstream sees each document as it is done
+        try:
+            # in input order, a bounded number of documents at a time: nothing piles up in memory
+            for doc, claims in engine.stream(read_paths(args.paths), _documents_only):
+                if isinstance(doc, Rejection):
+                    error(doc.message())
+                    failed = True
+                    continue
+                if docs_out is not None:
+                    write_jsonl(docs_out, {k: getattr(doc, k) for k in DOC_FIELDS})
+                if isinstance(claims, Exception):  # one bad document never stops the batch
+                    error(f"{doc.source}: document {doc.doc_id!r}: extraction failed: "
+                          f"{type(claims).__name__}: {claims}")
+                    failed = True
+                    continue
+                for claim in claims or ():
+                    write_jsonl(claims_out, claim.contract_dict())
+                claims_out.flush()  # stream: downstream sees each document as it is done
+                if docs_out is not None:
+                    docs_out.flush()
+        except EngineError as exc:  # the workers could not be (re)started
+            error(f"cannot load the extractor: {exc}")
+            return EXIT_INPUT_FAILED
     return EXIT_INPUT_FAILED if failed else EXIT_OK
+
+
+def _documents_only(item: Any) -> Optional[Document]:
+    """What the engine extracts: Documents; a reader's Rejections pass through in their place."""
+    return item if isinstance(item, Document) else None
 
 
 def _load_extractor() -> Callable[[Document], list[Any]]:
@@ -120,6 +148,18 @@ def add_ingest_parser(subparsers: Any) -> None:
     p.add_argument("--db", metavar="FILE", default=DEFAULT_DB,
                    help=f"the ledger file, created if missing (default: ./{DEFAULT_DB})")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_workers_argument(p, default=None, extra="; with --engine ray, the number of Ray actors (default: "
+                                                  "one per CPU of the Ray cluster, less one)")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="local: this machine (see --workers); ray: Ray Data over Parquet shards, on a local "
+                        "Ray instance or the cluster at --ray-address (needs claimledger[ray])")
+    p.add_argument("--ray-address", metavar="ADDR",
+                   help="with --engine ray: the cluster to run on (e.g. ray://head:10001 or auto); without "
+                        "it a local Ray instance is started")
+    p.add_argument("--parts", metavar="DIR",
+                   help="with --engine ray: keep the document shards and claim parts (Parquet) here; its "
+                        "docs/, todo/ and claims/ folders are replaced. On a cluster DIR must be storage that "
+                        "every node and this machine share. Default: a temporary folder, removed after")
     p.set_defaults(func=cmd_ingest)
 
 
@@ -127,34 +167,97 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Stream documents from ``args.paths`` through the extractor into the ledger."""
     import duckdb
 
+    from claimledger.engine import EngineError
     from claimledger.extract.pipeline import EXTRACTOR_VERSION
     from claimledger.ingest import read_paths
     from claimledger.ledger import Ledger, LedgerError
     from claimledger.ledger.store import explain
 
+    if args.engine != "ray" and (args.ray_address or args.parts):
+        error("--ray-address and --parts go with --engine ray")
+        return EXIT_USAGE
+    if args.engine == "ray":
+        from claimledger.engine.ray_backend import RayUnavailable, require_ray
+
+        if args.ray_address and not args.parts:
+            error("--ray-address needs --parts DIR, on storage that every node and this machine share")
+            return EXIT_USAGE
+        try:
+            require_ray()
+        except RayUnavailable as exc:
+            error(str(exc))
+            return EXIT_USAGE
     try:
         ledger = Ledger(args.db)  # before the model loads: a bad --db fails fast
     except LedgerError as exc:
         error(f"{args.db}: {exc}")
         return EXIT_USAGE
     with ledger:
-        try:
-            extractor = _load_extractor()
-        except Exception as exc:
-            error(f"cannot load the extractor: {type(exc).__name__}: {exc}")
-            return EXIT_INPUT_FAILED
+        extractor: Optional[Callable[[Document], list[Any]]] = None
+        if args.engine == "local" and (args.workers or 1) == 1:
+            try:
+                extractor = _load_extractor()
+            except Exception as exc:
+                error(f"cannot load the extractor: {type(exc).__name__}: {exc}")
+                return EXIT_INPUT_FAILED
         progress = _IngestProgress(enabled=not args.quiet and sys.stderr.isatty())
+        note = ""
         try:
-            stats = ledger.ingest(read_paths(args.paths), extractor, EXTRACTOR_VERSION, on_progress=progress)
+            if extractor is not None:
+                stats = ledger.ingest(read_paths(args.paths), extractor, EXTRACTOR_VERSION, on_progress=progress)
+            elif args.engine == "local":
+                stats = _ingest_with_workers(ledger, read_paths(args.paths), EXTRACTOR_VERSION, args.workers,
+                                             progress)
+            else:
+                stats, note = _ingest_with_ray(ledger, read_paths(args.paths), EXTRACTOR_VERSION, args, progress)
+        except EngineError as exc:  # the workers could not be (re)started
+            progress.close()
+            error(f"cannot load the extractor: {exc}")
+            return EXIT_INPUT_FAILED
         except duckdb.Error as exc:  # the file went bad under us (disk full, damaged)
             progress.close()
             error(f"{args.db}: {explain(exc)}")
             return EXIT_USAGE
+        except _RayFailed as exc:  # the ledger is as it was: Ray runs before anything is written
+            progress.close()
+            error(f"ray: {exc}")
+            return EXIT_INPUT_FAILED
         progress.close()
     print(f"{PROG}: ingested {stats.read} documents ({stats.added} new, {stats.updated} updated, "
           f"{stats.unchanged} unchanged, {stats.duplicates} duplicates), {stats.claims_added} claims, "
           f"{stats.problems} rejected -> {args.db}", file=sys.stderr, flush=True)
+    if note and not args.quiet:
+        print(f"{PROG}: {note}", file=sys.stderr, flush=True)
     return EXIT_INPUT_FAILED if stats.problems else EXIT_OK
+
+
+class _RayFailed(Exception):
+    """Ray could not be reached or the Ray Data run failed."""
+
+
+def _ingest_with_workers(ledger: Any, items: Any, version: str, workers: int, progress: Any) -> Any:
+    """The ledger places and writes documents here; worker processes extract the ones it will need, ahead."""
+    from claimledger.engine import LocalEngine
+    from claimledger.engine.prefetch import Predictor, Prefetch
+
+    with LocalEngine(workers, lazy=True) as engine:  # started by the first document to extract
+        prefetch = Prefetch(engine, Predictor(ledger.connection, version))
+        return ledger.ingest(prefetch.items(items), prefetch.extract, version, on_progress=progress)
+
+
+def _ingest_with_ray(ledger: Any, items: Any, version: str, args: argparse.Namespace, progress: Any
+                     ) -> tuple[Any, str]:
+    from claimledger.engine import ray_backend
+
+    try:
+        stats, run = ray_backend.ingest(ledger, items, version, parts=args.parts, address=args.ray_address,
+                                        workers=args.workers, on_progress=progress, quiet=args.quiet)
+    except ray_backend.RayStepFailed as exc:
+        raise _RayFailed(str(exc)) from exc
+    note = (f"ray: {run.sent} of {run.staged} items extracted on {run.actors} actors"
+            + (f", {run.extracted_in_driver} in this process" if run.extracted_in_driver else "")
+            + (f"; parts in {run.parts}" if run.parts else ""))
+    return stats, note
 
 
 class _IngestProgress:
