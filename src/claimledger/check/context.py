@@ -69,7 +69,8 @@ def _scaled_bounds(claim: Claim) -> Optional[units.Bounds]:
     return units.Bounds(lo if lo is not None else b.lo, hi if hi is not None else b.hi)
 
 
-def _outlet_name(doc: Document) -> str:
+def outlet_name(doc: Document) -> str:
+    """The outlet a document is from: its outlet, else its URL's host, else 'outlet of <doc_id>'."""
     if doc.outlet:
         return doc.outlet
     if doc.url:
@@ -106,7 +107,7 @@ def _document_contexts(doc: Document, claims: list[Claim]) -> list[ClaimContext]
     para_starts = [p.start for p in paras]
     published = parse_date(doc.published) if doc.published else None
     doc_place = main_place([c.location for c in claims])
-    outlet = _outlet_name(doc)
+    outlet = outlet_name(doc)
     by_start = {c.start: c for c in claims}
     ctxs: list[ClaimContext] = []
     by_claim_start: dict[int, ClaimContext] = {}
@@ -130,14 +131,13 @@ def _document_contexts(doc: Document, claims: list[Claim]) -> list[ClaimContext]
             whole = (whole_ind.event, whole_ind.counted)
         ind = indicator_for(c.event, c.counted, c.location, c.unit, doc_place, whole)
         if c.speaker not in source_cache:
-            source_cache[c.speaker] = primary_source(c.speaker, text, doc.outlet, doc.doc_id) \
-                if c.speaker else outlet
+            source_cache[c.speaker] = primary_source(c.speaker, text) if c.speaker else outlet
         src = source_cache[c.speaker]
         area = (c.location or ind.place).lower()
         area = re.sub(r"^.*[’']s\s+", "", area) if place_root(c.location) else area
-        ctx = ClaimContext(claim=c, doc=doc, sentence=sentence, sentence_start=sentence_start, period=period, indicator=ind,
-                           area=area, bounds=_scaled_bounds(c), source=src, source_key=org_key(src),
-                           outlet=outlet)
+        ctx = ClaimContext(claim=c, doc=doc, sentence=sentence, sentence_start=sentence_start, period=period,
+                           indicator=ind, area=area, bounds=_scaled_bounds(c), source=src,
+                           source_key=org_key(src), outlet=outlet)
         ctxs.append(ctx)
         by_claim_start[c.start] = ctx
     _mark_conversions(text, ctxs)

@@ -108,11 +108,11 @@ def _clean(org: str) -> str:
     return org.strip()
 
 
-def primary_source(speaker: Optional[str], text: str, outlet: Optional[str], doc_id: str) -> str:
-    """The body a claim rests on (see module docstring)."""
-    if speaker:
-        if is_organisation(speaker):
-            return speaker
-        org = affiliation(text, speaker)
-        return org or speaker
-    return outlet or f"outlet of {doc_id}"
+def primary_source(speaker: str, text: str) -> str:
+    """The body an attributed claim rests on: the speaker's organisation when the text names it.
+
+    (A claim in the outlet's own voice rests on the outlet: see ``context.outlet_name``.)
+    """
+    if is_organisation(speaker):
+        return speaker
+    return affiliation(text, speaker) or speaker

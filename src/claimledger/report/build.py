@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from claimledger import __version__
 from claimledger.check import CheckResult, Figure, run_checks
-from claimledger.check.context import _outlet_name  # the outlet name the checks use, so counts agree
+from claimledger.check.context import outlet_name  # the outlet name the checks use, so counts agree
 from claimledger.check.units import describe
 from claimledger.extract.segment import sentences
 from claimledger.ledger.store import Ledger
@@ -144,7 +144,7 @@ class _Page:
     def _summary(self) -> dict[str, Any]:
         counts = self.ledger.counts()
         kinds = Counter(f.kind for f in self.result.findings)
-        outlets = {_outlet_name(d) for d in self.docs.values()}
+        outlets = {outlet_name(d) for d in self.docs.values()}
         dates = sorted(d for d in self.dates.values() if d)
         rejections = [{"where": r.source + (f":{r.line}" if r.line else ""), "doc_id": r.doc_id,
                        "reason": r.reason} for r in self.ledger.iter_rejections()]
@@ -235,7 +235,7 @@ class _Page:
     def _coverage(self) -> dict[str, Any]:
         by_outlet: dict[str, dict[str, Any]] = defaultdict(lambda: {"documents": 0, "duplicates": 0, "claims": 0,
                                                                    "findings": 0, "events": Counter()})
-        outlet_of = {doc_id: _outlet_name(d) for doc_id, d in self.docs.items()}
+        outlet_of = {doc_id: outlet_name(d) for doc_id, d in self.docs.items()}
         for doc_id, outlet in outlet_of.items():
             by_outlet[outlet]["documents"] += 1
             if doc_id in self.duplicates:
@@ -286,7 +286,7 @@ class _Page:
             "before": before, "figure": figure, "after": after,
             "value": describe(claim.value, claim.high, claim.qualifier, claim.unit) if claim else None,
             "speaker": claim.speaker if claim else None,
-            "outlet": _outlet_name(doc) if doc else None,
+            "outlet": outlet_name(doc) if doc else None,
             "date": self.dates.get(doc_id) or (doc.published if doc else None),
             "title": doc.title if doc else None,
             "serve_url": safe_href(serve),
