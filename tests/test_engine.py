@@ -231,3 +231,37 @@ def test_extract_streams_3000_documents_in_bounded_memory(tmp_path: Path) -> Non
     assert main_kb < gib // 2, f"the reading process peaked at {main_kb // 1024} MiB"
     assert len(peaks) >= 3 and max(peaks.values()) < gib, {p: kb // 1024 for p, kb in peaks.items()}
     assert sum(peaks.values()) < gib, {p: kb // 1024 for p, kb in peaks.items()}
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="follows the process tree in /proc")
+def test_workers_exit_when_the_command_is_killed(tmp_path: Path) -> None:
+    corpus = tmp_path / "long.jsonl"
+    with corpus.open("w", encoding="utf-8") as f:
+        for i in range(2000):
+            text = f"Officials said {100 + i} people were evacuated on Monday, and 12 trucks of flour arrived."
+            f.write(json.dumps({"id": f"d{i}", "text": text}) + "\n")
+    proc = subprocess.Popen([*claimledger_command(), "extract", str(corpus), "--workers", "2", "--out",
+                             str(tmp_path / "out.jsonl")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peaks: dict[int, int] = {}
+    deadline = time.monotonic() + 60
+    while len(peaks) < 5 and time.monotonic() < deadline:  # command, resource tracker, fork server, 2 workers
+        _tree_peaks(proc.pid, peaks)
+        time.sleep(0.2)
+    assert len(peaks) >= 5 and proc.poll() is None
+    proc.kill()  # no chance to clean up
+    proc.wait()
+    left = set(peaks) - {proc.pid}
+    deadline = time.monotonic() + 20
+    while left and time.monotonic() < deadline:
+        left = {pid for pid in left if _running(pid)}
+        time.sleep(0.2)
+    for pid in left:  # don't leave them behind when the test fails
+        os.kill(pid, 9)
+    assert not left, f"still running after the command was killed: {left}"
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

@@ -10,7 +10,8 @@ the extractor's modules once (spaCy, the grammar) and forks each worker from
 itself, so a worker starts in a fraction of a ``spawn`` start, yet never
 inherits the parent's threads (DuckDB, tqdm, Ray), which ``fork`` would copy in
 an unknown state. Each worker loads the model once (its initializer), and runs
-with every BLAS/OpenMP pool at one thread, so N workers use N cores.
+with every BLAS/OpenMP pool at one thread, so N workers use N cores. A worker
+exits by itself if this process is killed (it would otherwise wait for work forever).
 
 A document whose extraction raises gets that exception as its result; the rest
 go on. A worker that dies (killed, out of memory, a crash in native code) breaks
@@ -24,6 +25,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -89,9 +91,12 @@ _worker_load_error: Optional[str] = None
 
 
 def _init_worker() -> None:
-    """Load the model once per worker; Ctrl-C is the parent's to handle."""
+    """Load the model once per worker; Ctrl-C is the parent's to handle, and its death ends the worker."""
     global _worker_extract, _worker_load_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), name="claimledger-parent-watch", daemon=True).start()
     for name in THREAD_VARIABLES:
         os.environ[name] = "1"
     try:
@@ -100,6 +105,12 @@ def _init_worker() -> None:
         _worker_extract = get_extractor().extract
     except Exception as exc:  # reported by every task, so the parent can say it once
         _worker_load_error = f"{type(exc).__name__}: {exc}"
+
+
+def _exit_with(parent: Any) -> None:
+    """Exit when the parent process is gone (killed): a worker waiting for work would otherwise wait forever."""
+    parent.join()  # blocks on the parent's sentinel; no CPU is used
+    os._exit(1)
 
 
 def _ping() -> Optional[str]:

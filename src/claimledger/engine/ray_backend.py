@@ -206,7 +206,7 @@ def run_ray(parts: Path, staged: Staged, workers: Optional[int], batch_size: int
     spare = max(1, int(ray.cluster_resources().get("CPU", 2)) - 1)
     workers = min(workers or spare, spare)
     if not progress:
-        logging.getLogger("ray.data").setLevel(logging.WARNING)
+        logging.getLogger("ray.data").setLevel(logging.ERROR)
     batch_size = max(1, min(batch_size, -(-staged.todo // workers)))  # a short input still reaches every actor
     ds = ray.data.read_parquet(str(parts / "todo"))
     blocks = staged.todo_files
@@ -227,7 +227,7 @@ def connect(address: Optional[str], workers: Optional[int], quiet: bool = True) 
 
     if ray.is_initialized():
         return False
-    level = logging.WARNING if quiet else logging.INFO
+    level = logging.ERROR if quiet else logging.INFO
     if address:
         ray.init(address=address, logging_level=level, log_to_driver=not quiet)
     else:
