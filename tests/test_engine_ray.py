@@ -103,3 +103,16 @@ def test_ray_options_are_checked_before_anything_runs(run_cli: RunCli, tmp_path:
     result = run_cli("ingest", SEEDS, "--db", db, *args)
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert not db.exists()
+
+
+def test_without_ray_installed_ingest_engine_ray_is_one_error_line(tmp_path: Path) -> None:
+    import sys
+
+    db = tmp_path / "l.duckdb"
+    hide_ray = ("import sys\nsys.modules['ray'] = None  # as if not installed: 'import ray' raises ImportError\n"
+                "from claimledger.cli import main\nsys.exit(main(sys.argv[1:]))\n")
+    result = subprocess.run([sys.executable, "-c", hide_ray, "ingest", str(SEEDS), "--db", str(db), "--engine",
+                             "ray"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("claimledger: error: --engine ray needs Ray")
+    assert not db.exists()
