@@ -5,7 +5,9 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,3 +47,19 @@ def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
                               encoding="utf-8", cwd=cwd, timeout=300, stdin=subprocess.DEVNULL)
 
     return run
+
+
+# Every column of every table except the clock's (ingested_at, first_seen, last_seen, created_at).
+LEDGER_QUERIES = {
+    "documents": "SELECT * EXCLUDE (ingested_at) FROM documents ORDER BY doc_id",
+    "claims": "SELECT * FROM claims ORDER BY doc_id, start",
+    "rejections": "SELECT * EXCLUDE (first_seen, last_seen) FROM rejections ORDER BY source, line_key, reason",
+    "minhash_signatures": "SELECT * FROM minhash_signatures ORDER BY doc_id",
+    "minhash_bands": "SELECT * FROM minhash_bands ORDER BY doc_id, band",
+}
+
+
+def ledger_rows(db: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of a ledger, comparable across runs (clock columns left out)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {table: con.execute(sql).fetchall() for table, sql in LEDGER_QUERIES.items()}

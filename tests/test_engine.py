@@ -10,31 +10,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from claimledger.engine import LocalEngine, extract_stream
 from claimledger.ingest import read_paths
 from claimledger.model import Document
-from conftest import EXAMPLE_CORPUS, claimledger_command
+from conftest import EXAMPLE_CORPUS, claimledger_command, ledger_rows
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared/corpus/seeds/articles.jsonl"
 
-# Every column of every table except the clock's (ingested_at, first_seen, last_seen, created_at).
-LEDGER_QUERIES = {
-    "documents": "SELECT * EXCLUDE (ingested_at) FROM documents ORDER BY doc_id",
-    "claims": "SELECT * FROM claims ORDER BY doc_id, start",
-    "rejections": "SELECT * EXCLUDE (first_seen, last_seen) FROM rejections ORDER BY source, line_key, reason",
-    "minhash_signatures": "SELECT * FROM minhash_signatures ORDER BY doc_id",
-    "minhash_bands": "SELECT * FROM minhash_bands ORDER BY doc_id, band",
-}
-
-
-def ledger_rows(db: Path) -> dict[str, list[tuple[Any, ...]]]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return {table: con.execute(sql).fetchall() for table, sql in LEDGER_QUERIES.items()}
 
 
 def documents(*paths: Path) -> list[Document]:

@@ -13,22 +13,11 @@ import pytest
 from claimledger.extract.pipeline import EXTRACTOR_VERSION, get_extractor
 from claimledger.ingest import read_paths
 from claimledger.ledger import Ledger
+from conftest import ledger_rows
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared/corpus/seeds/articles.jsonl"
-LEDGER_QUERIES = {
-    "documents": "SELECT * EXCLUDE (ingested_at) FROM documents ORDER BY doc_id",
-    "claims": "SELECT * FROM claims ORDER BY doc_id, start",
-    "rejections": "SELECT * EXCLUDE (first_seen, last_seen) FROM rejections ORDER BY source, line_key, reason",
-    "minhash_signatures": "SELECT * FROM minhash_signatures ORDER BY doc_id",
-    "minhash_bands": "SELECT * FROM minhash_bands ORDER BY doc_id, band",
-}
-
-
-def ledger_rows(db: Path) -> dict[str, list[tuple[Any, ...]]]:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return {table: con.execute(sql).fetchall() for table, sql in LEDGER_QUERIES.items()}
 
 
 @pytest.fixture(scope="module")

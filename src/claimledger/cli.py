@@ -32,6 +32,23 @@ def error(message: str) -> None:
     print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
 
 
+def open_existing_ledger(path: str, read_only: bool = True) -> Any:
+    """The ledger at ``path``, or None after one error line: never creates an empty one.
+
+    Shared by the commands that read a ledger they did not make (check, report, serve).
+    """
+    from claimledger.ledger import Ledger, LedgerError
+
+    if not os.path.exists(path):
+        error(f"{path}: no such ledger (create it with `claimledger ingest PATH... --db {path}`)")
+        return None
+    try:
+        return Ledger(path, read_only=read_only)
+    except LedgerError as exc:
+        error(f"{path}: {exc}")
+        return None
+
+
 def write_jsonl(out: IO[str], record: dict[str, Any]) -> None:
     """Write one JSON object as one line, non-ASCII kept as is."""
     out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -307,16 +324,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write ``args.what`` from the ledger in ``args.fmt``."""
     import duckdb
 
-    from claimledger.ledger import Ledger, LedgerError
     from claimledger.ledger.store import explain
 
     if args.fmt == "parquet" and not args.out:
         error("parquet is binary: give --out FILE")
         return EXIT_USAGE
+    from claimledger.ledger import Ledger, LedgerError
+
     try:
         ledger = Ledger(args.db, read_only=True)  # never creates an empty ledger
     except LedgerError as exc:
-        error(f"{args.db}: {exc}")
+        error(f"{args.db}: {exc}")  # "no such ledger": export names no hint, its users already have one
         return EXIT_USAGE
     with ledger:
         try:

@@ -34,7 +34,7 @@ def add_check_parser(subparsers: Any) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from claimledger.check import run_checks
-    from claimledger.cli import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, error
+    from claimledger.cli import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, error, open_existing_ledger
 
     failed = False
     duplicates: dict[str, str] = {}
@@ -69,16 +69,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         if args.docs:
             error("--docs goes with --claims; a ledger holds its own documents")
             return EXIT_USAGE
-        from claimledger.ledger import DEFAULT_DB, Ledger
+        from claimledger.ledger import DEFAULT_DB
 
-        path = args.db or DEFAULT_DB
-        if not os.path.exists(path):
-            error(f"{path}: no such ledger (create it with `claimledger ingest PATH... --db {path}`)")
-            return EXIT_USAGE
-        try:
-            ledger = Ledger(path)
-        except Exception as exc:  # the ledger module turns DuckDB errors into a readable message
-            error(f"{path}: cannot open the ledger: {exc}")
+        ledger = open_existing_ledger(args.db or DEFAULT_DB, read_only=False)  # findings are stored
+        if ledger is None:
             return EXIT_USAGE
         documents = list(ledger.iter_documents())
         claims = list(ledger.iter_claims())

@@ -29,19 +29,13 @@ def add_report_parser(subparsers: Any) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from claimledger.cli import EXIT_OK, EXIT_USAGE, PROG, error
-    from claimledger.ledger import Ledger, LedgerError
+    from claimledger.cli import EXIT_OK, EXIT_USAGE, PROG, error, open_existing_ledger
 
     if args.serve_url and not args.serve_url.lower().startswith(("http://", "https://")):
         error(f"{args.serve_url}: --serve-url must be an http:// or https:// URL")
         return EXIT_USAGE
-    if not os.path.exists(args.db):
-        error(f"{args.db}: no such ledger (create it with `claimledger ingest PATH... --db {args.db}`)")
-        return EXIT_USAGE
-    try:
-        ledger = Ledger(args.db, read_only=True)  # never creates one, and lets others read meanwhile
-    except LedgerError as exc:
-        error(f"{args.db}: {exc}")
+    ledger = open_existing_ledger(args.db)  # read-only: others may read meanwhile
+    if ledger is None:
         return EXIT_USAGE
     import duckdb
 

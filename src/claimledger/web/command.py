@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import sys
 from typing import Any
@@ -26,20 +25,15 @@ def add_serve_parser(subparsers: Any) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from claimledger.cli import EXIT_OK, EXIT_USAGE, error
-    from claimledger.ledger import Ledger, LedgerError
+    from claimledger.cli import EXIT_OK, EXIT_USAGE, error, open_existing_ledger
 
     if not 1 <= args.port <= 65535:
         error(f"--port {args.port}: not a port number (1 to 65535)")
         return EXIT_USAGE
-    if not os.path.exists(args.db):
-        error(f"{args.db}: no such ledger (create it with `claimledger ingest PATH... --db {args.db}`)")
+    ledger = open_existing_ledger(args.db)  # fail now, in one line, rather than on every request
+    if ledger is None:
         return EXIT_USAGE
-    try:
-        Ledger(args.db, read_only=True).close()  # fail now, in one line, rather than on every request
-    except LedgerError as exc:
-        error(f"{args.db}: {exc}")
-        return EXIT_USAGE
+    ledger.close()
     try:
         sock = _listen(args.host, args.port)
     except OSError as exc:
