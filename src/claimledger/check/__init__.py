@@ -30,8 +30,18 @@ __all__ = ["CheckResult", "Figure", "IndicatorSeries", "run_checks", "primary_so
 FINDING_KINDS = ("conversion_mismatch", "sum_mismatch", "conflict", "series")
 
 
+class _Sourced:
+    """What Figure and IndicatorSeries share: the figure rests on one body only when it names one."""
+
+    primary_sources: tuple[str, ...]
+
+    @property
+    def single_primary_source(self) -> bool:
+        return len(self.primary_sources) == 1
+
+
 @dataclass(frozen=True)
-class Figure:
+class Figure(_Sourced):
     """One stated value of one indicator, with everyone who states or carries it."""
 
     indicator: dict[str, Any]
@@ -43,10 +53,6 @@ class Figure:
     primary_sources: tuple[str, ...]
     outlets: tuple[str, ...]
 
-    @property
-    def single_primary_source(self) -> bool:
-        return len(self.primary_sources) == 1
-
     def to_dict(self) -> dict[str, Any]:
         return {"indicator": self.indicator, "value": self.value, "high": self.high,
                 "qualifier": self.qualifier, "unit": self.unit,
@@ -56,7 +62,7 @@ class Figure:
 
 
 @dataclass(frozen=True)
-class IndicatorSeries:
+class IndicatorSeries(_Sourced):
     """Every claim on one indicator, as points in time: what a chart of the indicator draws.
 
     ``key`` is a short stable id (the same indicator gets the same key on every run).
@@ -71,10 +77,6 @@ class IndicatorSeries:
     points: tuple[dict[str, Any], ...]
     primary_sources: tuple[str, ...]
     outlets: tuple[str, ...]
-
-    @property
-    def single_primary_source(self) -> bool:
-        return len(self.primary_sources) == 1
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "indicator": self.indicator, "points": list(self.points),
