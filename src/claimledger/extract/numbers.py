@@ -13,6 +13,7 @@ of spelled-out numbers, which it does well.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from typing import Optional
@@ -128,9 +129,10 @@ def _parse_digits(s: str, followed_by_scale: bool) -> Optional[float]:
         s = s.replace(".", "")
     s = s.replace(",", "")
     try:
-        return float(s)
+        v = float(s)
     except ValueError:
         return None
+    return v if math.isfinite(v) else None  # 400 digits overflow to inf
 
 
 def _parse_words(s: str) -> Optional[float]:
@@ -138,9 +140,10 @@ def _parse_words(s: str) -> Optional[float]:
     if words.startswith("a "):
         words = "one " + words[2:]
     try:
-        return float(text2num(words, "en"))
-    except (ValueError, TypeError):
+        v = float(text2num(words, "en"))
+    except (ValueError, TypeError, OverflowError):
         return None
+    return v if math.isfinite(v) else None
 
 
 def _longest_valid_words(text: str, start: int, end: int) -> Optional[tuple[int, float]]:
@@ -155,6 +158,39 @@ def _longest_valid_words(text: str, start: int, end: int) -> Optional[tuple[int,
         if v is not None:
             return cut, v
     return None
+
+
+_HALF_SCALE = re.compile(r"[\s\u00a0]+a[\s\u00a0]+(hundred|thousand|million|billion|trillion)(?![\w])",
+                         re.IGNORECASE)
+
+
+def _between_split(text: str, start: int, end: int) -> Optional[tuple[int, float]]:
+    """The low end of 'between X and Y' written in words: (end, value).
+
+    The word sequence runs on over the joining "and" ("one hundred and two hundred"), and
+    text2num reads "twenty and two hundred" as 2200. Split at an "and" that leaves a valid
+    number on each side, high above low, with every other "and" right after a scale word
+    ("one hundred and five"); of several such splits, the one with the closest ends.
+    """
+    seg = text[start:end]
+
+    def canonical(s: str) -> bool:
+        words = re.findall(r"[A-Za-z]+", s.lower())
+        return bool(words) and words[-1] != "and" and all(
+            w != "and" or (i and words[i - 1] in L.SCALES) for i, w in enumerate(words))
+
+    best: Optional[tuple[float, int, float]] = None
+    for a in re.finditer(r"[\s\u00a0]+and[\s\u00a0]+", seg):
+        left, right = seg[:a.start()], seg[a.end():]
+        if not (canonical(left) and canonical(right)):
+            continue
+        low, high = _parse_words(left), _parse_words(right)
+        if low is None or high is None or high <= low:
+            continue
+        ratio = high / low if low > 0 else math.inf
+        if best is None or ratio < best[0]:
+            best = (ratio, start + a.start(), low)
+    return (best[1], best[2]) if best else None
 
 
 def _core_value(m: re.Match[str], text: str) -> Optional[tuple[int, Optional[float], str, bool]]:
@@ -184,11 +220,17 @@ def _core_value(m: re.Match[str], text: str) -> Optional[tuple[int, Optional[flo
             return None  # "one thirds": not a fraction
         return m.end(), round(num / den, 4), "fraction", False
     if kind == "half":
+        hm = _HALF_SCALE.match(text, m.end())
+        if hm:  # "half a million" = 500000, a count, not the fraction 0.5
+            return hm.end(), 0.5 * L.SCALES[hm.group(1).lower()], "number", False
         return m.end(), 0.5, "fraction", True
     if kind == "digits":
         return m.end(), None, "digits", False  # value filled by caller (needs scale look-ahead)
     if kind == "words":
-        got = _longest_valid_words(text, m.start(), m.end())
+        got = None
+        if re.search(r"between[\s\u00a0]+$", text[max(0, m.start() - 12):m.start()], re.IGNORECASE):
+            got = _between_split(text, m.start(), m.end())  # "between one hundred and two hundred"
+        got = got or _longest_valid_words(text, m.start(), m.end())
         if got is None:
             return None
         end, value = got
@@ -291,7 +333,9 @@ def find_quantities(text: str) -> list[Quantity]:
                 continue
             if _TIME_AFTER.match(after) and not re.match(r"^[\s\u00a0]+of\b", after):
                 continue
-        if m.lastgroup == "words" and text[num_start:num_end].lower() == "one" and (
+        if m.lastgroup == "words" and text[num_start:num_end].lower() == "one" and not (
+                _BETWEEN.search(before) and _RANGE_NEXT.match(after)  # "between one and two people"
+        ) and (
                 re.match(r"^[\s\u00a0]*(?:of|another|by|or|and|[,.;:)]|$)", after, re.I)
                 or re.search(r"(?:\b(?:no|the|each|every|any|this|that|which|only|a|another)[\s\u00a0]+)$", before, re.I)):
             continue
@@ -324,6 +368,8 @@ def find_quantities(text: str) -> list[Quantity]:
             if v is None:
                 continue
             value = v * scale_mult
+            if not math.isfinite(value):
+                continue
             if scale_mult == 1.0 and _is_year(text, num_start, num_end, v):
                 continue
             if _is_name_number(text, num_start):
@@ -439,6 +485,7 @@ def _build(text: str, kind: str, num_start: int, num_end: int, value: Optional[f
 _PHONE = re.compile(r"(?<![\w,.])(?:\+\d{1,3}[ .-]?)?(?:\(?\d{2,5}\)?[ .-]){2,}\d{2,5}(?![\w,])"
                     r"|(?<![\w,.])\+\d[\d .-]{6,}\d|(?<![\w,.])0\d{2,}(?![\w,.])")
 _BETWEEN = re.compile(r"(?:between|from)[\s\u00a0]+$", re.IGNORECASE)
+_RANGE_NEXT = re.compile(rf"[\s\u00a0]+(?:and|to)[\s\u00a0]+(?:{_NUMWORD}|\d)", re.IGNORECASE)
 
 
 def _extend_range(text: str, q: Quantity) -> Quantity:
@@ -477,7 +524,7 @@ def _extend_range(text: str, q: Quantity) -> Quantity:
         n_val = v * mult
         if re.fullmatch(r"\d{4}", nxt.group(0)) and 1800 <= v <= 2100 and 1800 <= (q.value or 0) <= 2100:
             return q
-    if n_val is None or n_val <= (q.value or 0):
+    if n_val is None or not math.isfinite(n_val) or n_val <= (q.value or 0):
         return q
     if _TIME_AFTER.match(text[n_end:n_end + 20]) or _MONTH_AFTER.match(text[n_end:n_end + 20]):
         return None  # type: ignore[return-value]  # "5-7 days": a duration, caller drops
