@@ -11,6 +11,9 @@ The component runs the claimledger extractor over ``doc.text`` with the same
 """
 from __future__ import annotations
 
+# isort: off
+from claimledger.extract import _spacy  # noqa: F401  (imports spaCy without its CLI: first)
+# isort: on
 from spacy.language import Language
 from spacy.tokens import Doc
 

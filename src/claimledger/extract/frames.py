@@ -10,6 +10,9 @@ import re
 from collections.abc import Iterable
 from typing import Optional
 
+# isort: off
+from claimledger.extract import _spacy  # noqa: F401  (imports spaCy without its CLI: first)
+# isort: on
 from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 

