@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claimledger.ingest import read_paths
+from claimledger.ingest.common import bom_encoding
 from claimledger.model import Document, Rejection
 from conftest import example_document_count
 
@@ -200,7 +201,8 @@ def test_binary_file_is_rejected(tmp_path: Path) -> None:
 
 
 def test_invalid_utf8_names_the_byte_offset(tmp_path: Path) -> None:
-    rejection = only_rejection(write(tmp_path / "latin.txt", "Caf".encode() + b"\xe9 served 300 meals."))
+    # 0x81 is neither UTF-8 nor Windows-1252 (a Latin-1/Windows-1252 "\xe9" would be decoded)
+    rejection = only_rejection(write(tmp_path / "latin.txt", "Caf".encode() + b"\x81 served 300 meals."))
     assert "invalid UTF-8" in rejection.reason
     assert "byte 3" in rejection.reason
 
@@ -276,7 +278,7 @@ def test_bad_files_do_not_stop_the_good_ones(tmp_path: Path) -> None:
     write(tmp_path / "1-good.txt", "Some 30 people left.")
     write(tmp_path / "2-empty.txt", b"")
     write(tmp_path / "3-binary.txt", PNG)
-    write(tmp_path / "4-latin.txt", b"caf\xe9")
+    write(tmp_path / "4-latin.txt", b"caf\x81")  # neither UTF-8 nor Windows-1252
     feed = jsonl({"id": "j1", "text": "Two."}, "{oops", {"id": "j2", "text": "Three."})
     write(tmp_path / "5-feed.jsonl", feed)
     write(tmp_path / "6-good.txt", "Forty tents.")
@@ -312,4 +314,15 @@ def test_any_bytes_give_documents_or_rejections_never_exceptions(data: bytes, su
             if isinstance(item, Rejection):
                 assert item.reason
             elif suffix == ".txt":
-                assert item.text == data.decode("utf-8")
+                assert item.text == _as_decoded(data)
+
+
+def _as_decoded(data: bytes) -> str:
+    """What a .txt reader decodes: the BOM's encoding, else UTF-8, else Windows-1252."""
+    found = bom_encoding(data)
+    if found:
+        return data.decode(found[0])
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252")

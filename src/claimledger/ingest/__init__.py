@@ -13,8 +13,9 @@ import glob
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Union
+from typing import Optional, Union
 
+from claimledger.ingest.common import file_problem
 from claimledger.ingest.csv import read_csv
 from claimledger.ingest.html import read_html
 from claimledger.ingest.jsonl import read_jsonl
@@ -75,19 +76,50 @@ def iter_files(paths: Iterable[Union[str, os.PathLike[str]]]) -> Iterator[Union[
 
 
 def _walk(folder: Path) -> Iterator[Union[Path, Rejection]]:
-    """Readable files under ``folder``, sorted, hidden entries and unknown extensions skipped."""
+    """Readable files under ``folder``, sorted, hidden entries and unknown extensions skipped.
+
+    Symlinks to folders are followed, each folder read once; a symlink back to
+    a folder that contains it (a loop) is reported and not followed.
+    """
     errors: list[OSError] = []
-    for root, dirs, files in os.walk(folder, onerror=errors.append):
+    seen: dict[tuple[int, int], str] = {}
+    try:
+        top = folder.stat()
+        seen[(top.st_dev, top.st_ino)] = str(folder)
+    except OSError:
+        pass  # os.walk reports it
+    for root, dirs, files in os.walk(folder, onerror=errors.append, followlinks=True):
         while errors:
             exc = errors.pop(0)
             yield Rejection(source=str(exc.filename or root), reason=f"cannot read folder: {exc.strerror}")
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        follow = []
+        for d in sorted(d for d in dirs if not d.startswith(".")):
+            sub = Path(root, d)
+            try:
+                st = sub.stat()
+            except OSError as exc:
+                yield Rejection(source=str(sub), reason=f"cannot read folder: {exc.strerror}")
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key not in seen:
+                seen[key] = str(sub)
+                follow.append(d)
+            elif sub.is_symlink() and _contains(Path(seen[key]), sub):
+                yield Rejection(source=str(sub), reason=f"symlink loop: {sub.name} -> {os.readlink(sub)} "
+                                                        f"leads back to {seen[key]}, not followed")
+            # else: a second way into a folder already read
+        dirs[:] = follow
         for name in sorted(files):
             path = Path(root, name)
             if not name.startswith(".") and reader_for(path) is not None:
                 yield path
     for exc in errors:  # the top folder itself may be the unreadable one
         yield Rejection(source=str(exc.filename or folder), reason=f"cannot read folder: {exc.strerror}")
+
+
+def _contains(ancestor: Path, path: Path) -> bool:
+    """Whether ``path`` (as walked, through symlinks) lies inside ``ancestor``."""
+    return ancestor == path.parent or ancestor in path.parents
 
 
 def read_path(path: Path) -> Iterator[Union[Document, Rejection]]:
@@ -110,6 +142,11 @@ def _guarded(results: Iterator[Union[Document, Rejection]], path: Path
         yield Rejection(source=str(path), reason=f"reader failed: {type(exc).__name__}: {exc}")
 
 
+def _doc_id_of(path: Path) -> Optional[str]:
+    """The document id a one-document file would have had (its stem), else None."""
+    return path.stem if reader_for(path) in (read_text, read_html) else None
+
+
 def read_paths(paths: Iterable[Union[str, os.PathLike[str]]]) -> Iterator[Union[Document, Rejection]]:
     """Every Document in ``paths`` (files, folders, globs), or a Rejection for what could not be read.
 
@@ -123,6 +160,10 @@ def read_paths(paths: Iterable[Union[str, os.PathLike[str]]]) -> Iterator[Union[
     for item in iter_files(paths):
         if isinstance(item, Rejection):
             yield item
+            continue
+        problem = file_problem(item)  # before resolve() (a loop) and open() (a FIFO waits forever)
+        if problem:
+            yield Rejection(source=str(item), reason=problem, doc_id=_doc_id_of(item))
             continue
         resolved = item.resolve()
         if resolved in files_read:

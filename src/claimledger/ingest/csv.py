@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Optional, Union
 
-from claimledger.ingest.common import SNIFF_BYTES, binary_reason
+from claimledger.ingest.common import SNIFF_BYTES, binary_reason, megabytes, utf8_lines
 from claimledger.ingest.html import document_from_html
 from claimledger.ingest.jsonl import META_FIELDS
 from claimledger.model import Document, Rejection
@@ -66,7 +66,13 @@ class _Lines:
         self.bad: dict[int, str] = {}
 
     def __iter__(self) -> Iterator[str]:
-        for raw in self._f:
+        for _, raw, size in utf8_lines(self._f, FIELD_LIMIT):
+            if raw is None:  # not held in memory: a stand-in row takes its place, and is rejected
+                self.number += 1
+                self.bad[self.number] = (f"line {self.number} is too large ({megabytes(size)}; the limit is "
+                                         f"{megabytes(FIELD_LIMIT)}), not read")
+                yield "(line too large)\n"
+                continue
             # Lines keep their endings (csv needs them inside quoted cells); a
             # lone \r ends a line too, as csv's own newline handling would have it.
             for line in raw.splitlines(keepends=True):

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Union
 
-from claimledger.ingest.common import SNIFF_BYTES, binary_reason
+from claimledger.ingest.common import (MAX_RECORD_BYTES, SNIFF_BYTES, binary_reason, megabytes,
+                                      utf8_lines)
 from claimledger.ingest.html import document_from_html
 from claimledger.model import Document, Rejection
 
@@ -27,7 +28,13 @@ def read_jsonl(path: Path) -> Iterator[Union[Document, Rejection]]:
                 yield Rejection(source=source, reason=problem)
                 return
             records = 0
-            for number, raw in enumerate(f, 1):
+            for number, raw, size in utf8_lines(f, MAX_RECORD_BYTES):
+                if raw is None:  # skipped unread: no article is this big
+                    records += 1
+                    yield Rejection(source=source, line=number,
+                                    reason=f"line is too large ({megabytes(size)}; the limit for one record is "
+                                           f"{megabytes(MAX_RECORD_BYTES)}), not read")
+                    continue
                 if not raw.strip():
                     continue
                 records += 1
