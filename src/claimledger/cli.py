@@ -165,6 +165,9 @@ def add_ingest_parser(subparsers: Any) -> None:
     p.add_argument("--db", metavar="FILE", default=DEFAULT_DB,
                    help=f"the ledger file, created if missing (default: ./{DEFAULT_DB})")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--wait", metavar="SECONDS", type=float, default=60.0,
+                   help="if another process is writing the ledger, wait up to SECONDS for it to finish "
+                        "(default: 60; 0: fail at once)")
     _add_workers_argument(p, default=None, extra="; with --engine ray, the number of Ray actors (default: "
                                                   "one per CPU of the Ray cluster, less one)")
     p.add_argument("--engine", choices=("local", "ray"), default="local",
@@ -205,7 +208,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             error(str(exc))
             return EXIT_USAGE
     try:
-        ledger = Ledger(args.db)  # before the model loads: a bad --db fails fast
+        # before the model loads: a bad --db fails fast; a busy one is waited for (then one error line)
+        ledger = Ledger(args.db, wait=max(0.0, args.wait), on_wait=_waiting_for(args.db, args.wait), publish=True)
     except LedgerError as exc:
         error(f"{args.db}: {exc}")
         return EXIT_USAGE
@@ -246,6 +250,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if note and not args.quiet:
         print(f"{PROG}: {note}", file=sys.stderr, flush=True)
     return EXIT_INPUT_FAILED if stats.problems else EXIT_OK
+
+
+def _waiting_for(db: str, wait: float) -> Callable[[Optional[int]], None]:
+    def say(pid: Optional[int]) -> None:
+        holder = f"in use by PID {pid}" if pid else "in use by another process"
+        print(f"{PROG}: waiting for ledger {db}: {holder} (up to {wait:g} s, see --wait)", file=sys.stderr,
+              flush=True)
+
+    return say
 
 
 class _RayFailed(Exception):

@@ -13,13 +13,21 @@ Each input document ends in exactly one of these states:
 - failed: the extractor raised; it is recorded in ``rejections`` and the batch goes on.
 
 A document's row and its claims are always written in the same transaction.
-New documents are grouped ``BATCH_DOCUMENTS`` to a transaction; an update is
-committed on its own, so lookups never see a half-replaced document, and then
-the documents linked to it are re-examined (their original changed).
+New documents are grouped ``BATCH_DOCUMENTS`` (50, or the environment's
+``CLAIMLEDGER_BATCH_DOCUMENTS``) to a transaction; an update is committed on its
+own, so lookups never see a half-replaced document, and then the documents
+linked to it are re-examined (their original changed). After each commit the
+ledger may publish a snapshot for readers (``claimledger.ledger.snapshot``).
+
+A process killed at any point loses at most the transaction it was writing:
+DuckDB's write-ahead log replays the committed ones when the file is next
+opened, and running the same ingest again stores the rest (the committed
+documents are unchanged, so they are skipped).
 """
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
@@ -32,7 +40,16 @@ from claimledger.ledger.rows import claim_row, document_from_row, published_date
 from claimledger.ledger.schema import CLAIM_COLUMNS, DOCUMENT_COLUMNS, quoted
 from claimledger.model import Claim, Document, Rejection
 
-BATCH_DOCUMENTS = 50
+
+def _batch_documents(default: int = 50) -> int:
+    """Documents per transaction: 50, or the environment's CLAIMLEDGER_BATCH_DOCUMENTS (a whole number)."""
+    try:
+        return max(1, int(os.environ.get("CLAIMLEDGER_BATCH_DOCUMENTS", default)))
+    except ValueError:
+        return default
+
+
+BATCH_DOCUMENTS = _batch_documents()
 EXTRACTION_FAILED = "extraction failed"
 
 _CLAIM_TYPES = ("VARCHAR", "INTEGER", "INTEGER", "VARCHAR", "DOUBLE", "DOUBLE", "VARCHAR", "VARCHAR",
@@ -103,8 +120,9 @@ class Ingester:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, extract: Callable[[Document], list[Claim]],
                  extractor_version: str, on_progress: Optional[Progress] = None,
-                 batch_documents: int = BATCH_DOCUMENTS) -> None:
+                 batch_documents: int = BATCH_DOCUMENTS, after_commit: Optional[Callable[[], None]] = None) -> None:
         self.con = con
+        self.after_commit = after_commit  # called after each commit (the ledger publishes a snapshot)
         self.extract = extract
         self.version = extractor_version
         self.on_progress = on_progress
@@ -299,6 +317,8 @@ class Ingester:
             con.rollback()
             raise
         self.pending = _Pending()
+        if self.after_commit is not None:
+            self.after_commit()
 
 
 def record_rejections(con: duckdb.DuckDBPyConnection, rejections: Iterable[Rejection]) -> None:

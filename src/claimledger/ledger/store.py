@@ -13,13 +13,22 @@ from claimledger.ledger import dedupe
 from claimledger.ledger.ingest import BATCH_DOCUMENTS, Ingester, IngestStats, Progress
 from claimledger.ledger.rows import claim_from_row, document_from_row, finding_from_row, finding_row
 from claimledger.ledger.schema import CLAIM_COLUMNS, SCHEMA_VERSION, TABLES, quoted
+from claimledger.ledger.snapshot import Publisher, Waiting, connect, is_busy, remove_snapshot
 from claimledger.model import Claim, Document, Finding, Rejection
 
 _FETCH = 1000  # rows per fetch when streaming a table out
+LOCK_WAIT = 2.0  # seconds a Ledger waits, by default, for another process to let go of the file
 
 
 class LedgerError(Exception):
-    """The ledger file cannot be used; the message says why, in words a user can act on."""
+    """The ledger file cannot be used; the message says why, in words a user can act on.
+
+    ``busy`` is True when another connection holds the file (waiting may help).
+    """
+
+    def __init__(self, message: str, busy: bool = False) -> None:
+        super().__init__(message)
+        self.busy = busy
 
 
 def explain(exc: BaseException) -> str:
@@ -28,6 +37,8 @@ def explain(exc: BaseException) -> str:
     if "Could not set lock" in text:
         pid = re.search(r"\(PID (\d+)\)", text)
         return "ledger is in use by another process" + (f" (PID {pid.group(1)})" if pid else "")
+    if "same database file with a different configuration" in text:
+        return "ledger is in use in this process (open read-write and read-only at once)"
     opened = re.search(r'Cannot open file "[^"]*": (.+)', text)
     if opened:
         return f"cannot open file: {opened.group(1).strip()}"
@@ -44,19 +55,29 @@ class Ledger:
 
     Use as a context manager, or call ``close()``. ``read_only`` opens an existing
     ledger without taking the write lock (several readers may share it).
+
+    While another process holds the file, opening retries for up to ``wait``
+    seconds (``on_wait(pid)`` is told once) and then raises a busy LedgerError.
+    Opening read-write removes a snapshot left by a writer that was killed;
+    ``publish`` makes this writer publish one (see ``claimledger.ledger.snapshot``),
+    for ``claimledger serve`` to read while the file is locked.
     """
 
-    def __init__(self, path: Union[str, os.PathLike[str]], read_only: bool = False) -> None:
+    def __init__(self, path: Union[str, os.PathLike[str]], read_only: bool = False, wait: float = LOCK_WAIT,
+                 on_wait: Optional[Waiting] = None, publish: bool = False) -> None:
         self.path = os.fspath(path)
         self.read_only = read_only
+        self._publisher: Optional[Publisher] = None
         if read_only and not os.path.exists(self.path):
             raise LedgerError("no such ledger")
         if os.path.isdir(self.path):
             raise LedgerError("is a directory, not a ledger file")
         try:
-            self._con = duckdb.connect(self.path, read_only=read_only)
+            self._con = connect(self.path, read_only, wait, on_wait)
         except duckdb.Error as exc:
-            raise LedgerError(explain(exc)) from exc
+            if is_busy(exc) and wait > 0:
+                raise LedgerError(f"{explain(exc)}; still in use after waiting {wait:g} s", busy=True) from exc
+            raise LedgerError(explain(exc), busy=is_busy(exc)) from exc
         try:
             self._init_schema()
         except LedgerError:
@@ -65,6 +86,11 @@ class Ledger:
         except duckdb.Error as exc:
             self._con.close()
             raise LedgerError(explain(exc)) from exc
+        if not read_only:
+            remove_snapshot(self.path)  # we hold the lock: a snapshot there is a killed writer's
+            if publish:
+                self._publisher = Publisher(self._con, self.path)
+                self._publisher.publish()
 
     def _init_schema(self) -> None:
         tables = {r[0] for r in self._con.execute(
@@ -93,6 +119,13 @@ class Ledger:
     # -- lifetime ---------------------------------------------------------------
     def close(self) -> None:
         self._con.close()
+        if self._publisher is not None:
+            self._publisher.withdraw()  # after the lock is released: readers go back to the file itself
+            self._publisher = None
+
+    def _committed(self) -> None:
+        if self._publisher is not None:
+            self._publisher.after_commit()
 
     def __enter__(self) -> "Ledger":
         return self
@@ -109,7 +142,8 @@ class Ledger:
         ``items`` is streamed. ``on_progress(stats, problems)`` is called after each
         item, ``problems`` being the Rejections that item produced (usually none).
         """
-        return Ingester(self._con, extract, extractor_version, on_progress, batch_documents).run(items)
+        return Ingester(self._con, extract, extractor_version, on_progress, batch_documents,
+                        after_commit=self._committed).run(items)
 
     def replace_findings(self, findings: Iterable[Finding]) -> int:
         """Replace every stored finding with ``findings`` (in one transaction); returns how many."""
@@ -127,6 +161,7 @@ class Ledger:
         except BaseException:
             self._con.rollback()
             raise
+        self._committed()
         return len(rows)
 
     # -- reading ----------------------------------------------------------------

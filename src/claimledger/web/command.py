@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import sys
 from typing import Any
@@ -15,8 +16,9 @@ def add_serve_parser(subparsers: Any) -> None:
         "serve", help="browse the ledger in a web page; JSON API under /api",
         description="Serve the ledger read-only: a claims table with filters, each article with its claims "
                     "highlighted, the findings and indicator charts, and a JSON API under /api (reference at "
-                    "/api/docs, schema at /openapi.json). The ledger is opened per request, so `ingest` and "
-                    "`check` can write to it while it is served; changes show on the next request. "
+                    "/api/docs, schema at /openapi.json). Requests read a copy of the ledger, refreshed when the "
+                    "file changes, so `ingest` and `check` can write to it while it is served: meanwhile "
+                    "requests show what has been committed so far, and changes show on the next request. "
                     "Exit status: 0 stopped, 2 missing or unusable ledger, or the address cannot be used.")
     p.add_argument("--db", metavar="FILE", default=DEFAULT_DB, help=f"the ledger file (default: ./{DEFAULT_DB})")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -30,10 +32,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not 1 <= args.port <= 65535:
         error(f"--port {args.port}: not a port number (1 to 65535)")
         return EXIT_USAGE
-    ledger = open_existing_ledger(args.db)  # fail now, in one line, rather than on every request
-    if ledger is None:
-        return EXIT_USAGE
-    ledger.close()
+    from claimledger.ledger.snapshot import snapshot_path
+
+    if not os.path.exists(snapshot_path(args.db)):  # else an ingest is writing it: serve what it publishes
+        ledger = open_existing_ledger(args.db)  # fail now, in one line, rather than on every request
+        if ledger is None:
+            return EXIT_USAGE
+        ledger.close()
     try:
         sock = _listen(args.host, args.port)
     except OSError as exc:

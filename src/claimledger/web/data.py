@@ -1,9 +1,25 @@
 """The read model: what the API and the pages read from the ledger, and the cached checks.
 
-The server never holds the ledger's write lock: every request opens the file
-read-only (``ReadModel.view()``) and closes it when the response is done, so
-``claimledger ingest`` and ``check`` can write between requests. A ledger that
-is being written (locked) or is missing answers 503 ``ledger_unavailable``.
+The server never reads the ledger file itself during a request, and never holds
+it for longer than a file copy: requests read a private copy of the ledger (in a
+temporary folder, ``TMPDIR``), and a request that finds the ledger's files
+changed (their size or modification time) refreshes that copy first:
+
+- from the ledger itself when it can be opened read-only (no writer holds it):
+  the file is copied while the read lock is held, so no writer changes it meanwhile;
+- while a writer holds it (``claimledger ingest``), from the snapshot the writer
+  publishes after its commits (``claimledger.ledger.snapshot``), when that is
+  newer than the copy; otherwise the copy stays as it is, and is tried again
+  on the next change.
+
+So once the server has read the ledger, requests keep being answered, from the
+last committed state it has seen, while another process writes it; a writer
+that finds the file held for the moment of a copy waits for it (``Ledger``
+retries). A ledger that is missing or is not a ledger answers 503
+``ledger_unavailable``, as does a busy ledger the server has never read (after
+waiting a few seconds for a snapshot). ``ReadModel.writer()`` opens the ledger
+for writing from within the server (one writer at a time); requests meanwhile
+read what it publishes.
 
 ``run_checks`` (findings, indicator series) is computed once and kept with the
 ledger's *fingerprint*: row counts, the newest ``ingested_at`` and ``created_at``,
@@ -16,8 +32,12 @@ Every query binds its values as parameters; no value is formatted into SQL.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -163,26 +183,250 @@ def ledger_fingerprint(ledger: Any) -> tuple[Any, ...]:
     return tuple(row) if row else ()
 
 
+FIRST_WAIT = 5.0  # seconds a server that has nothing to show waits for a busy ledger, before a 503
+RECHECK_BUSY = 1.0  # seconds between attempts at a busy ledger whose files look unchanged
+_RETRY = 0.1  # seconds between attempts while waiting for a first copy
+
+_Stat = Optional[tuple[int, int, int]]
+
+
+def _stat(path: str) -> _Stat:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+@dataclass(eq=False)
+class _Copy:
+    """One private copy of the ledger, read by the requests that acquired it."""
+
+    path: str
+    keeper: Any  # a Ledger kept open on the copy: DuckDB keeps it loaded, so requests connect cheaply
+    signature: tuple[_Stat, ...]  # the ledger's files as they were when this copy was made (or last confirmed)
+    as_of: int  # time.time_ns() when it was copied from the ledger, or the copied snapshot's mtime_ns
+    source: str  # "ledger" | "snapshot"
+    busy: bool = False  # the ledger was held by a writer at the last attempt
+    checked: float = 0.0  # time.monotonic() of the last attempt
+    users: int = 0
+    retired: bool = False
+
+
 class ReadModel:
     """The ledger at ``db_path`` as the web app reads it. One per app; thread-safe."""
 
     def __init__(self, db_path: str) -> None:
         self.db_path = db_path
         self.checks_cache = ChecksCache()
+        self.copies = {"ledger": 0, "snapshot": 0}  # private copies made, by source
+        self._state = threading.Lock()  # guards the fields below
+        self._refreshing = threading.Lock()  # one refresh at a time
+        self._write_lock = threading.Lock()  # one in-process writer at a time
+        self._writing = 0
+        self._stale = False
+        self._current: Optional[_Copy] = None
+        self._serial = 0
+        self._dir: Optional[str] = None
 
     @contextmanager
     def view(self) -> Iterator["LedgerView"]:
-        """A read-only view of the ledger for one request; the file is closed afterwards."""
+        """A read-only view of the ledger (its freshest private copy) for one request."""
         from claimledger.ledger import Ledger, LedgerError
 
+        copy = self._acquire()
         try:
-            ledger = Ledger(self.db_path, read_only=True)
-        except LedgerError as exc:
-            raise ApiError(503, "ledger_unavailable", f"the ledger cannot be read: {exc}") from exc
-        try:
-            yield LedgerView(ledger, self.checks_cache)
+            try:
+                ledger = Ledger(copy.path, read_only=True, wait=0)
+            except LedgerError as exc:
+                raise ApiError(503, "ledger_unavailable", f"the ledger cannot be read: {exc}") from exc
+            try:
+                yield LedgerView(ledger, self.checks_cache)
+            finally:
+                ledger.close()
         finally:
-            ledger.close()
+            self._release(copy)
+
+    @contextmanager
+    def writer(self, wait: float = 60.0, on_wait: Any = None) -> Iterator[Any]:
+        """The ledger opened read-write (a ``Ledger``), for writing to it from within the server.
+
+        One writer at a time in this process (a second waits here); another
+        process's writer is waited for up to ``wait`` seconds (then a busy
+        ``LedgerError``). Meanwhile requests read the snapshot it publishes after
+        its commits; afterwards, the ledger.
+        """
+        from claimledger.ledger import Ledger
+
+        with self._write_lock:
+            with self._state:
+                self._writing += 1
+            try:
+                ledger = Ledger(self.db_path, wait=wait, on_wait=on_wait, publish=True)
+                try:
+                    yield ledger
+                finally:
+                    ledger.close()
+            finally:
+                with self._state:
+                    self._writing -= 1
+                    self._stale = True
+
+    # -- the private copies ----------------------------------------------------------
+    def _signature(self) -> tuple[_Stat, ...]:
+        from claimledger.ledger.snapshot import snapshot_path
+
+        return (_stat(self.db_path), _stat(self.db_path + ".wal"), _stat(snapshot_path(self.db_path)))
+
+    def _acquire(self) -> _Copy:
+        if not os.path.exists(self.db_path):  # removed: unavailable, however recent the copy
+            raise ApiError(503, "ledger_unavailable", "the ledger cannot be read: no such ledger")
+        signature = self._signature()
+        with self._state:
+            current = self._current
+            if current is not None and not self._due(current, signature):
+                current.users += 1
+                return current
+        # a refresh is due; with a copy to show, a request never waits for another one's refresh
+        if self._refreshing.acquire(blocking=current is None):
+            try:
+                self._refresh(signature)
+            finally:
+                self._refreshing.release()
+        with self._state:
+            current = self._current
+            if current is None:
+                raise ApiError(503, "ledger_unavailable", "the ledger cannot be read: it is being written")
+            current.users += 1
+            return current
+
+    def _due(self, copy: _Copy, signature: tuple[_Stat, ...]) -> bool:
+        if self._stale:
+            return True
+        if copy.busy:  # a writer held the ledger: try again after a change, at most so often
+            return time.monotonic() - copy.checked >= (_RETRY if copy.signature != signature else RECHECK_BUSY)
+        return copy.signature != signature
+
+    def _release(self, copy: _Copy) -> None:
+        with self._state:
+            copy.users -= 1
+            dispose = copy.retired and copy.users == 0
+        if dispose:
+            self._dispose(copy)
+
+    def _refresh(self, signature: tuple[_Stat, ...]) -> None:
+        """Bring the current copy up to date, as far as the ledger lets; ApiError 503 if there is nothing to show."""
+        deadline = time.monotonic() + FIRST_WAIT
+        while True:
+            if self._attempt(signature):
+                return
+            if time.monotonic() >= deadline:
+                raise ApiError(503, "ledger_unavailable",
+                               "the ledger cannot be read: it is being written, and nothing of it has been "
+                               "published yet")
+            time.sleep(_RETRY)
+            signature = self._signature()
+
+    def _attempt(self, signature: tuple[_Stat, ...]) -> bool:
+        """One try: False only if the ledger is busy and there is no copy at all to show."""
+        from claimledger.ledger import Ledger, LedgerError
+        from claimledger.ledger.snapshot import snapshot_path
+
+        with self._state:
+            current, writing = self._current, self._writing > 0
+        if not writing:
+            try:
+                live = Ledger(self.db_path, read_only=True, wait=0)
+            except LedgerError as exc:
+                if not exc.busy:
+                    raise ApiError(503, "ledger_unavailable", f"the ledger cannot be read: {exc}") from exc
+            else:
+                # The read lock keeps writers out while the files are copied. DuckDB's lock goes with any
+                # descriptor of the file this process closes, so ours is closed before DuckDB's: never while
+                # a writer in this process (``writer()``) could hold the file.
+                try:
+                    as_of = time.time_ns()
+                    fd = os.open(self.db_path, os.O_RDONLY)
+                    try:
+                        wal = self.db_path + ".wal"
+                        copy = self._make_copy([fd, *([wal] if os.path.exists(wal) else [])], signature, as_of,
+                                               "ledger")
+                    finally:
+                        os.close(fd)
+                except OSError:
+                    copy = None
+                finally:
+                    live.close()
+                return self._install(copy, current)
+        # a writer holds the ledger: what it published, if newer than what we have
+        try:
+            with open(snapshot_path(self.db_path), "rb") as src:  # replaced by rename: this one stays whole
+                mtime = os.fstat(src.fileno()).st_mtime_ns
+                if current is None or mtime > current.as_of:
+                    copy = self._make_copy([src.fileno()], signature, mtime, "snapshot")
+                    if copy is not None:
+                        copy.busy, copy.checked = True, time.monotonic()
+                    return self._install(copy, current)
+        except OSError:
+            pass  # none published (yet)
+        if current is None:
+            return False
+        with self._state:  # keep what we have; look again after the next change
+            current.signature, current.busy, current.checked = signature, True, time.monotonic()
+            self._stale = False
+        return True
+
+    def _make_copy(self, sources: list[Any], signature: tuple[_Stat, ...], as_of: int, source: str
+                   ) -> Optional[_Copy]:
+        """Copy the ledger file (a descriptor; then its .wal, a path) and open the copy; None if it is unusable."""
+        from claimledger.ledger import Ledger, LedgerError
+        from claimledger.ledger.snapshot import copy_from_fd
+
+        with self._state:
+            if self._dir is None:
+                self._dir = tempfile.mkdtemp(prefix="claimledger-serve-")
+                weakref.finalize(self, shutil.rmtree, self._dir, True)
+            self._serial += 1
+            path = os.path.join(self._dir, f"ledger-{self._serial}.duckdb")
+        try:
+            for src, dst in zip(sources, (path, path + ".wal")):
+                if isinstance(src, str):
+                    shutil.copyfile(src, dst)
+                else:
+                    copy_from_fd(src, dst)
+            keeper = Ledger(path, read_only=True, wait=0)
+        except (OSError, LedgerError):
+            _remove(path)
+            return None
+        return _Copy(path, keeper, signature, as_of, source, checked=time.monotonic())
+
+    def _install(self, copy: Optional[_Copy], current: Optional[_Copy]) -> bool:
+        if copy is None:  # could not be copied or opened: keep what we have
+            return current is not None
+        with self._state:
+            old, self._current = self._current, copy
+            self._stale = False
+            self.copies[copy.source] += 1
+            dispose = False
+            if old is not None:
+                old.retired = True
+                dispose = old.users == 0
+        if dispose and old is not None:
+            self._dispose(old)
+        return True
+
+    @staticmethod
+    def _dispose(copy: _Copy) -> None:
+        copy.keeper.close()
+        _remove(copy.path)
+
+
+def _remove(path: str) -> None:
+    for p in (path, path + ".wal"):
+        try:
+            os.unlink(p)
+        except OSError:
+            pass
 
 
 class LedgerView:
