@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import pytest
@@ -240,6 +240,9 @@ def dozens(draw) -> Num:
 def money(draw) -> Num:
     sym, code = draw(st.sampled_from([("$", "USD"), ("\u20ac", "EUR"), ("\u00a3", "GBP")]))
     base = draw(st.one_of(digit_integers(), digit_decimals(), scaled().filter(lambda n: n.kind == "digits")))
+    if " " not in base.text and "\u00a0" not in base.text and draw(st.booleans()):
+        abbrev, size = draw(st.sampled_from([("bn", 10**9), ("m", 10**6), ("k", 10**3), ("mln", 10**6)]))
+        return Num(sym + base.text + abbrev, base.value * size, "money", unit=code)  # "$2.6bn"
     return Num(sym + base.text, base.value, "money", unit=code)
 
 
@@ -279,11 +282,12 @@ TEMPLATES = [
 class Case:
     phrase: str  # the expected surface
     tail: str  # words after the surface (the counted noun), not part of it
-    value: float
+    value: Optional[float]
     high: Optional[float]
     qualifier: str
     unit: str
     counted: Optional[str]
+    lead: str = ""  # words before the surface, not part of it ("a total of ")
 
 
 def with_unit(draw, num: Num) -> tuple[str, str, str, Optional[str]]:
@@ -305,12 +309,56 @@ def single_cases(draw) -> Case:
     num = draw(st.one_of(numbers, money()))
     surface, tail, unit, counted = with_unit(draw, num)
     qualifier = "exact"
-    if draw(st.booleans()):
+    lead = ""
+    how = draw(st.sampled_from(["plain", "qualifier", "qualifier", "total", "plus"]))
+    if how == "qualifier":
         phrase, qualifier = draw(st.sampled_from(QUALIFIER_PHRASES))
         if phrase == "an estimated" and num.kind == "article":
             phrase, qualifier = "approximately", "approx"  # "an estimated a dozen" is not English
         surface = f"{phrase} {surface}"
-    return Case(surface, tail, num.value, None, qualifier, unit, counted)
+    elif how == "total" and unit == "count":
+        lead = "a total of "  # the spec: "a total of N" adds nothing, the surface is just the number
+    elif how == "plus" and unit == "count" and num.kind == "digits" and surface[-1].isdigit():
+        surface, qualifier = surface + "+", "over"  # "5,000+ people"
+    return Case(surface, tail, num.value, None, qualifier, unit, counted, lead)
+
+
+VAGUE_WORDS = ["dozens", "hundreds", "thousands", "tens of thousands", "scores"]
+VAGUE_UNITS = {"tons": "ton", "tonnes": "tonne", "hectares": "hectare", "kilometers": "km",
+               "square kilometers": "km2", "kilograms": "kg", "miles": "mi"}
+
+
+@st.composite
+def vague_cases(draw) -> Case:
+    """'Hundreds' (of families), 'Dozens of tons', 'several' (families), 'several tons'."""
+    word = draw(st.sampled_from(VAGUE_WORDS + ["several"]))
+    measure = draw(st.booleans())
+    if measure:
+        unit_word = draw(st.sampled_from(sorted(VAGUE_UNITS)))
+        phrase = f"{word} {unit_word}" if word == "several" else f"{word} of {unit_word}"
+        return Case(phrase, "", None, None, "vague", VAGUE_UNITS[unit_word], None)
+    noun = draw(st.sampled_from(COUNT_NOUNS))
+    tail = f" {noun}" if word == "several" else f" of {noun}"
+    return Case(word, tail, None, None, "vague", "count", noun)
+
+
+FRACTIONS = [("one-third", 1 / 3), ("a third", 1 / 3), ("two-thirds", 2 / 3), ("a quarter", 0.25),
+             ("one quarter", 0.25), ("three-quarters", 0.75), ("one-fifth", 0.2), ("two-fifths", 0.4),
+             ("one-tenth", 0.1), ("half", 0.5)]
+
+
+@st.composite
+def fraction_cases(draw) -> Case:
+    """'one-third of the residents', 'about half of the families' (value as a 4-place decimal)."""
+    word, value = draw(st.sampled_from(FRACTIONS))
+    noun = draw(st.sampled_from(COUNT_NOUNS))
+    qualifier = "exact"
+    if draw(st.booleans()):
+        # "some half", "an estimated one-third" are not English
+        phrase, qualifier = draw(st.sampled_from([pq for pq in QUALIFIER_PHRASES
+                                                  if pq[0] not in ("some", "an estimated")]))
+        word = f"{phrase} {word}"
+    return Case(word, f" of the {noun}", round(value, 4), None, qualifier, "fraction", noun)
 
 
 def readings(words: str, use_and: bool) -> int:
@@ -363,16 +411,23 @@ def range_cases(draw) -> Case:
     return Case(surface, tail, float(lo), float(hi), "range", unit, counted)
 
 
+ODD_SPACING = st.sampled_from([" ", " ", " ", "\u00a0", "\u2009", "\u202f", "  ", "\n"])
+
+
 @st.composite
 def sentences(draw) -> tuple[str, int, Case]:
-    case = draw(st.one_of(single_cases(), range_cases()))
+    case = draw(st.one_of(single_cases(), single_cases(), range_cases(), vague_cases(), fraction_cases()))
+    if draw(st.integers(0, 2)) == 0:  # odd spacing inside the figure: "more\u00a0than 10\u2009500 square  miles"
+        parts = case.phrase.split(" ")
+        spaced = parts[0] + "".join(draw(ODD_SPACING) + part for part in parts[1:])
+        case = replace(case, phrase=spaced, tail=case.tail.replace(" ", draw(ODD_SPACING), 1))
     template = draw(st.sampled_from(TEMPLATES))
-    phrase = case.phrase
+    words = case.lead + case.phrase
     at = template.index("{q}")
     if at == 0 or template[at - 2:at] == ". ":
-        phrase = phrase[0].upper() + phrase[1:]
-    text = template.replace("{q}", phrase + case.tail)
-    return text, at, case
+        words = words[0].upper() + words[1:]
+    text = template.replace("{q}", words + case.tail)
+    return text, at + len(case.lead), case
 
 
 def close(a: Optional[float], b: Optional[float]) -> bool:
@@ -401,20 +456,23 @@ def check_round_trip(text: str, start: int, case: Case) -> None:
     c = claims[0]
     assert close(c.value, case.value) and close(c.high, case.high), f"extractor: want {want}, got {got}"
     assert (c.qualifier, c.unit) == (case.qualifier, case.unit), f"extractor: want {want}, got {got}"
-    if case.counted is not None and not KNOWN_COUNTED_BUG.search(case.phrase):
+    if case.counted is not None and not KNOWN_COUNTED_BUG.search(text):
         assert c.counted == case.counted, f"extractor: want {want}, got {got}"
 
 
+# Known counted bugs outside the grammar (test_known_counted_bugs), skipped until fixed:
 # frames.noun_phrase keeps a "dozen" or an en-dash range token the parser tags as a compound
-# modifier of the noun: counted "dozen residents", "4–5 people" (test_known_counted_bugs).
-# frames.py is outside this test's remit; the check is skipped there until it is fixed.
-KNOWN_COUNTED_BUG = re.compile(r"dozen|\d\u2013\d")
+# modifier of the noun (counted "dozen residents", "4–5 people"); a line break or a double
+# space inside the sentence becomes a spaCy whitespace token and counted is lost (None).
+KNOWN_COUNTED_BUG = re.compile(r"dozen|\d\u2013\d|\n|[\s\u00a0\u2009\u202f]{2}")
 
 
-@pytest.mark.xfail(strict=True, reason="frames.noun_phrase keeps figure tokens tagged as compounds")
+@pytest.mark.xfail(strict=True, reason="counted: figure tokens kept as compounds; whitespace tokens")
 @pytest.mark.parametrize("text, counted", [
     ("Officials said ten dozen residents were evacuated on Monday.", "residents"),
     ("Officials said 4\u20135 people were evacuated on Monday.", "people"),
+    ("Hundreds  of civilians were registered in the district.", "civilians"),
+    ("Two-thirds\nof the children were registered in the district.", "children"),
 ])
 def test_known_counted_bugs(text: str, counted: str) -> None:
     claims = extract_text(text)
@@ -467,6 +525,7 @@ hostile_text = st.lists(st.one_of(hostile_piece, marked_number), max_size=30).ma
 @example("Some 6,200 residents\u0301, including 1,900 \u0645\u062f\u0646\u064a children, left \U0001F600 10\u00a0500 "
          "\u202eabout 5\u2029 km2.")
 @example("9" * 400 + " people and " + "x" * 5000)  # was value=inf
+@example("Dozens of square  kilometers were cleared.")  # was KeyError 'square  kilometers'
 @example("Between 1 and " + "9" * 309 + " billion people")  # was high=inf
 def test_extractor_hostile_unicode(text: str) -> None:
     claims = extract_text(text, doc_id="fuzz")

@@ -201,7 +201,7 @@ def _core_value(m: re.Match[str], text: str) -> Optional[tuple[int, Optional[flo
     if kind == "vague":
         return m.end(), None, "vague", False
     if kind == "dozen":
-        head = re.sub(r"\s*dozen$", "", low).strip()
+        head = re.sub(r"\s+", " ", re.sub(r"\s*dozen$", "", low)).strip()  # "half\u00a0a dozen"
         if not head or head == "a":
             mult: Optional[float] = 1.0
         elif head == "half a":
@@ -432,7 +432,11 @@ def _build(text: str, kind: str, num_start: int, num_end: int, value: Optional[f
             vm = re.match(r"[\s\u00a0]+of[\s\u00a0]+", after)
             if vm:
                 um2 = _UNIT_AFTER.match(text, end + vm.end() - 1)
-                if um2 and L.UNITS[um2.group("u").lower().replace("\u00a0", " ")] not in ("percent",):
+                if um2 and L.UNITS[re.sub(r"\s+", " ", um2.group("u").lower())] not in ("percent",):
+                    um = um2
+            else:  # "several tons", "a few hundred hectares"
+                um2 = _UNIT_AFTER.match(text, end)
+                if um2 and len(um2.group("u")) >= 3:
                     um = um2
         else:
             um = _UNIT_ATTACHED.match(text, end) if text[end:end + 1] not in (" ", "\u00a0") else None
