@@ -80,7 +80,7 @@ def prepare_html(html: Union[str, bytes]) -> tuple[Union[str, bytes], Optional[s
     return (data.decode("utf-8", errors="surrogatepass") if as_str else data), None
 
 
-_HEAVY = re.compile(rb"<(script|style|svg|template)[\s/>]|<!--", re.IGNORECASE)
+_HEAVY = re.compile(rb"<(script|style|svg|template)[\s/>]|<!--")  # searched in lower case
 _DATA_URI = re.compile(rb"""(["'])\s*data:[^"'>]*""", re.IGNORECASE)
 
 
@@ -93,10 +93,10 @@ def _slim(data: bytes) -> bytes:
     out: list[bytes] = []
     pos = 0
     while True:
-        m = _HEAVY.search(data, pos)
+        m = _HEAVY.search(lower, pos)
         if m is None:
             break
-        name = (m.group(1) or b"").lower()
+        name = m.group(1) or b""
         close = b"</" + name if name else b"-->"
         j = lower.find(close, m.end())
         end = len(data) if j < 0 else (lower.find(b">", j) + 1 or len(data))

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Union
 
-from claimledger.ingest.common import (MAX_RECORD_BYTES, SNIFF_BYTES, binary_reason, megabytes,
-                                      utf8_lines)
+from claimledger.ingest.common import MAX_RECORD_BYTES, SNIFF_BYTES, binary_reason, megabytes, utf8_lines
 from claimledger.ingest.html import document_from_html
 from claimledger.model import Document, Rejection
 
