@@ -21,6 +21,7 @@ EventName = Literal[EVENTS]  # type: ignore[valid-type]
 FindingKind = Literal[FINDING_KINDS]  # type: ignore[valid-type]
 
 MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000_000  # DuckDB's OFFSET is a BIGINT: a larger number was a 500, not a 422
 DEFAULT_LIMIT = 50
 TEXT_MAX = 200  # longest text filter accepted
 
@@ -45,7 +46,7 @@ def _errors(*statuses: int) -> dict[Union[int, str], dict[str, Any]]:
 
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"items per page, 1 to {MAX_LIMIT}")]
-Offset = Annotated[int, Query(ge=0, description="items to skip (0 or more)")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description=f"items to skip, 0 to {MAX_OFFSET:,}")]
 
 
 def _text(what: str) -> Any:

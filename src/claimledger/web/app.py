@@ -26,7 +26,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 def create_app(db_path: str) -> FastAPI:
     """The web UI and JSON API over the ledger at ``db_path`` (opened read-only, request by request)."""
     app = FastAPI(title="claimledger", version=__version__, description=DESCRIPTION,
-                  docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+                  docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+                  redirect_slashes=False)  # "/api/claims/" is an unknown route (404), not a redirect
     app.state.read_model = ReadModel(db_path)
     install_error_handlers(app, html_error=pages.render_error)
     app.include_router(api.router)
