@@ -461,16 +461,18 @@ def check_round_trip(text: str, start: int, case: Case) -> None:
 
 
 # Known counted bugs outside the grammar (test_known_counted_bugs), skipped until fixed:
-# frames.noun_phrase keeps a "dozen" or an en-dash range token the parser tags as a compound
-# modifier of the noun (counted "dozen residents", "4–5 people"); a line break or a double
-# space inside the sentence becomes a spaCy whitespace token and counted is lost (None).
-KNOWN_COUNTED_BUG = re.compile(r"dozen|\d\u2013\d|\n|[\s\u00a0\u2009\u202f]{2}")
+# frames.noun_phrase keeps a token of the figure the parser tags as a compound modifier of
+# the noun (counted "dozen residents", "4–5 people", "1.01+ people" -> "+ people"); a line
+# break or a double space inside the sentence becomes a spaCy whitespace token and counted
+# is lost (None).
+KNOWN_COUNTED_BUG = re.compile(r"dozen|\d\u2013\d|\.\d+\+|\n|[\s\u00a0\u2009\u202f]{2}")
 
 
 @pytest.mark.xfail(strict=True, reason="counted: figure tokens kept as compounds; whitespace tokens")
 @pytest.mark.parametrize("text, counted", [
     ("Officials said ten dozen residents were evacuated on Monday.", "residents"),
     ("Officials said 4\u20135 people were evacuated on Monday.", "people"),
+    ("1.01+ people were registered in the district, the ministry said.", "people"),
     ("Hundreds  of civilians were registered in the district.", "civilians"),
     ("Two-thirds\nof the children were registered in the district.", "children"),
 ])
@@ -481,6 +483,14 @@ def test_known_counted_bugs(text: str, counted: str) -> None:
 
 @fuzz_settings(300)
 @given(sentences())
+# found by this test: a weak "a million" with a unit was dropped; "half a million" was 0.5 plus
+# a million; the worded low end of a between-range ran on over the joining "and"
+@example(("A million per cent were registered in the district, the ministry said.", 0,
+          Case("A million per cent", "", 1e6, None, "exact", "percent", None)))
+@example(("Officials said nearly half a million people were evacuated on Monday.", 15,
+          Case("nearly half a million", " people", 5e5, None, "approx", "count", "people")))
+@example(("Officials said between one hundred and two hundred people were evacuated on Monday.", 15,
+          Case("between one hundred and two hundred", " people", 100, 200, "range", "count", "people")))
 def test_round_trip(sentence: tuple[str, int, Case]) -> None:
     check_round_trip(*sentence)
 

@@ -457,6 +457,7 @@ def _build(text: str, kind: str, num_start: int, num_end: int, value: Optional[f
                 if canon:
                     unit = canon
                     end = um.end()
+                    weak = False  # "a million per cent", "one hectare": a unit makes it a figure
     elif unit != "count" and kind != "fraction":
         # currency prefix: a trailing ISO word would double it ("$5 million dollars") - absorb
         um = _UNIT_AFTER.match(text, end)
