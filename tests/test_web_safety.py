@@ -13,10 +13,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import socket
+import subprocess
+import sys
+import tempfile
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Optional
@@ -28,7 +34,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from webutil import HOSTILE_META, IMG, SCRIPT, Server, doc_path, run_cli, serve, shared_ledger
+from webutil import (
+    HOSTILE_META,
+    IMG,
+    ROOT,
+    SCRIPT,
+    Server,
+    doc_path,
+    free_port,
+    run_cli,
+    serve,
+    shared_ledger,
+)
 
 ERROR_KEYS = {"status", "code", "message", "details"}
 
@@ -528,3 +545,240 @@ def test_static_files_are_served_and_only_them(server: Server) -> None:
     assert status == 200 and "javascript" in headers["content-type"]
     here = Path(__file__).resolve().parents[1] / "src" / "claimledger" / "web" / "static"
     assert sorted(p.name for p in here.iterdir() if not p.name.startswith(".")) == ["claims.js", "style.css"]
+
+
+# --- uploads: read-only unless --allow-ingest, and then only with the token -------------------------------
+
+TOKEN = "test-token-0123456789abcdef"
+UNIQUE = "quorvantine"  # a word no other document has
+
+
+@contextmanager
+def serve_ingest(db: Path, token: str = TOKEN) -> Iterator[Server]:
+    """``claimledger serve --allow-ingest`` with the token in CLAIMLEDGER_TOKEN (not on the command line)."""
+    port = free_port()
+    log = Path(tempfile.mkstemp(prefix="claimledger-serve-", suffix=".log")[1])
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "CLAIMLEDGER_TOKEN": token}
+    with open(log, "wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "claimledger", "serve", "--db", str(db), "--port",
+                                    str(port), "--allow-ingest"], stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, cwd=ROOT, env=env)
+    server = Server(f"http://127.0.0.1:{port}", process, log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, server.output()
+            try:
+                if httpx.get(server.url + "/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, server.output()
+            time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.unlink(missing_ok=True)
+
+
+def upload_docs(n: int = 2, tag: str = "a") -> list[dict[str, str]]:
+    return [{"doc_id": f"upload-{tag}-{i}", "title": f"Upload {i}", "outlet": "Uploads", "published": "2024-03-20",
+             "url": "file:///etc/passwd",
+             "text": f"Kavar {UNIQUE} {tag}{i}\n\nAbout {120 + i} people were evacuated from Kavar on Monday "
+                     f"through the {UNIQUE} gate, the office said.\n"} for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def ingest_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
+    db = tmp_path_factory.mktemp("ingest") / "ingest.duckdb"
+    shutil.copy(shared_ledger(), db)
+    with serve_ingest(db) as s:
+        yield s, db
+
+
+def counts(url: str) -> tuple[int, int]:
+    stats = httpx.get(url + "/api/stats", timeout=60).json()
+    return stats["documents"], stats["claims"]
+
+
+def test_serve_refuses_allow_ingest_without_a_usable_token(tmp_path: Path) -> None:
+    db = shared_ledger()
+    env = {k: v for k, v in os.environ.items() if k != "CLAIMLEDGER_TOKEN"}
+    for args, env_token, words in [
+        (["--allow-ingest"], None, "needs a token"),
+        (["--allow-ingest"], "", "needs a token"),
+        (["--allow-ingest", "--token", "short"], None, "too short"),
+        (["--allow-ingest"], "x" * 15, "too short"),
+        (["--allow-ingest", "--token", "with a space inside it"], None, "printable ASCII"),
+        (["--token", TOKEN], None, "goes with --allow-ingest"),
+    ]:
+        done = subprocess.run([sys.executable, "-m", "claimledger", "serve", "--db", str(db), "--port",
+                               str(free_port()), *args], capture_output=True, text=True, timeout=60, cwd=ROOT,
+                              env={**env, **({"CLAIMLEDGER_TOKEN": env_token} if env_token is not None else {})})
+        assert done.returncode == 2, (args, done.stderr)
+        assert done.stderr.count("\n") == 1 and words in done.stderr, (args, done.stderr)
+        assert "Traceback" not in done.stderr
+
+
+def test_read_only_server_refuses_every_upload(client: httpx.Client, server: Server) -> None:
+    before = counts(server.url)
+    for headers in ({}, {"Authorization": f"Bearer {TOKEN}"}, {"Authorization": "Bearer"}):
+        r = client.post("/api/ingest", json=upload_docs(1), headers=headers)
+        assert_error(r, 403, "ingest_disabled")
+    assert_error(client.get("/api/ingest"), 405, "method_not_allowed")
+    assert counts(server.url) == before
+
+
+def test_upload_needs_the_token(ingest_server: tuple[Server, Path]) -> None:
+    server, _ = ingest_server
+    before = counts(server.url)
+    body = upload_docs(1, "auth")
+    for headers, status, code in [
+        ({}, 401, "unauthorized"),
+        ({"Authorization": TOKEN}, 401, "unauthorized"),
+        ({"Authorization": f"Basic {TOKEN}"}, 401, "unauthorized"),
+        ({"Authorization": "Bearer"}, 401, "unauthorized"),
+        ({"Authorization": "Bearer wrong-token-0123456789abcdef"}, 403, "forbidden"),
+        ({"Authorization": f"Bearer {TOKEN.upper()}"}, 403, "forbidden"),
+        ({"Authorization": f"Bearer {TOKEN[:-1]}"}, 403, "forbidden"),
+        ({"Authorization": f"Bearer {TOKEN}x"}, 403, "forbidden"),
+        ({"Authorization": "Bearer tökén".encode()}, 403, "forbidden"),
+    ]:
+        r = httpx.post(server.url + "/api/ingest", json=body, headers=headers, timeout=60)
+        assert_error(r, status, code)
+        if status == 401:
+            assert r.headers["www-authenticate"].startswith("Bearer")
+    assert counts(server.url) == before
+    assert httpx.get(server.url + "/api/documents/upload-auth-0", timeout=60).status_code == 404
+
+
+def test_upload_adds_documents_and_claims(ingest_server: tuple[Server, Path]) -> None:
+    server, db = ingest_server
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    docs_before, claims_before = counts(server.url)
+    assert httpx.get(server.url + "/api/claims", params={"q": UNIQUE}, timeout=60).json()["total"] == 0
+    r = httpx.post(server.url + "/api/ingest", json=upload_docs(2, "json"), headers=auth, timeout=300)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["read"], body["added"], body["failed"]) == (2, 2, 0) and body["claims_added"] >= 2
+    assert [d["doc_id"] for d in body["documents"]] == ["upload-json-0", "upload-json-1"]
+    found = httpx.get(server.url + "/api/claims", params={"q": UNIQUE}, timeout=60).json()
+    assert found["total"] >= 2 and {c["doc_id"] for c in found["items"]} == {"upload-json-0", "upload-json-1"}
+    assert {c["value"] for c in found["items"]} >= {120, 121}
+    doc = httpx.get(server.url + "/api/documents/upload-json-1", timeout=60).json()
+    assert doc["outlet"] == "Uploads" and doc["url"] == "file:///etc/passwd" and "root:x" not in doc["text"]
+    assert counts(server.url) == (docs_before + 2, claims_before + body["claims_added"])
+
+    again = httpx.post(server.url + "/api/ingest", json=upload_docs(2, "json"), headers=auth, timeout=300).json()
+    assert (again["read"], again["added"], again["unchanged"]) == (2, 0, 2)  # idempotent, like the command
+
+    one = httpx.post(server.url + "/api/ingest", json=upload_docs(1, "single")[0], headers=auth, timeout=300)
+    assert one.status_code == 200 and one.json()["added"] == 1
+    jsonl = "".join(json.dumps({**d, "id": d.pop("doc_id")}) + "\n" for d in upload_docs(2, "jsonl"))
+    r = httpx.post(server.url + "/api/ingest", content=jsonl.encode(), timeout=300,
+                   headers={**auth, "Content-Type": "application/x-ndjson"})
+    assert r.status_code == 200 and r.json()["added"] == 2, r.text
+    text = upload_docs(1, "text")[0]
+    r = httpx.post(server.url + "/api/ingest", content=text["text"].encode(), timeout=300,
+                   params={"doc_id": "../../upload-text", "outlet": "Plain"},
+                   headers={**auth, "Content-Type": "text/plain; charset=utf-8"})
+    assert r.status_code == 200 and r.json()["added"] == 1, r.text
+    assert r.json()["documents"][0]["href"] == "/documents/..%2F..%2Fupload-text"  # an id, never a path
+    assert httpx.get(server.url + "/api/documents/..%2F..%2Fupload-text", timeout=60).json()["outlet"] == "Plain"
+    page = httpx.get(server.url + "/documents/upload-json-0", timeout=60)
+    assert page.status_code == 200 and 'class="cl-claim"' in page.text
+
+    with duckdb.connect(str(db), read_only=True) as con:  # in the ledger file itself
+        rows = con.execute("SELECT doc_id, source FROM documents WHERE doc_id LIKE 'upload-%' OR doc_id LIKE "
+                           "'%upload-text' ORDER BY 1").fetchall()
+    assert [r[0] for r in rows] == ["../../upload-text", "upload-json-0", "upload-json-1", "upload-jsonl-0",
+                                    "upload-jsonl-1", "upload-single-0"]
+    assert {r[1] for r in rows} == {"POST /api/ingest"}
+
+
+@pytest.mark.parametrize(("content", "content_type", "status", "code"), [
+    (b"{not json", "application/json", 400, "invalid_json"),
+    (b"[" * 100_000 + b"]" * 100_000, "application/json", 400, "invalid_json"),
+    (b"\xff\xfe\x00x", "application/json", 400, "invalid_body"),
+    (b"{}", "application/xml", 415, "unsupported_media_type"),
+    (b"{}", "", 415, "unsupported_media_type"),
+    (b"[]", "application/json", 422, "invalid_documents"),
+    (b"42", "application/json", 422, "invalid_documents"),
+    (b'{"doc_id": "x"}', "application/json", 422, "invalid_documents"),
+    (b'{"doc_id": "x", "text": "   "}', "application/json", 422, "invalid_documents"),
+    (b'{"doc_id": "x", "html": "<p>About 5 people</p>"}', "application/json", 422, "invalid_documents"),
+    (b'{"doc_id": "", "text": "About 5 people."}', "application/json", 422, "invalid_documents"),
+    (b'{"doc_id": "a\\u0000b", "text": "About 5 people."}', "application/json", 422, "invalid_documents"),
+    (b'{"doc_id": "x", "text": "About 5 people.", "title": 7}', "application/json", 422, "invalid_documents"),
+    (json.dumps({"doc_id": "x" * 513, "text": "About 5 people."}).encode(), "application/json", 422,
+     "invalid_documents"),
+    (json.dumps([{"doc_id": "dup", "text": "About 5 people."}] * 2).encode(), "application/json", 422,
+     "invalid_documents"),
+    (json.dumps([{"doc_id": "ok-but-not-stored", "text": "About 5 people."}, {"doc_id": "bad"}]).encode(),
+     "application/json", 422, "invalid_documents"),
+    (b'{"doc_id": "x", "text": "About 5 people."}\n{oops\n', "application/x-ndjson", 400, "invalid_json"),
+    (b"About 5 people were evacuated.", "text/plain", 422, "invalid_documents"),  # no ?doc_id=
+    (json.dumps([{"doc_id": f"d{i}", "text": "About 5 people."} for i in range(1001)]).encode(),
+     "application/json", 413, "payload_too_large"),
+])
+def test_bad_uploads_change_nothing(ingest_server: tuple[Server, Path], content: bytes, content_type: str,
+                                    status: int, code: str) -> None:
+    server, _ = ingest_server
+    before = counts(server.url)
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": content_type}
+    r = httpx.post(server.url + "/api/ingest", content=content, headers=headers, timeout=120)
+    err = assert_error(r, status, code)
+    if code == "invalid_documents" and content.startswith(b"{"):
+        assert isinstance(err["details"], list) and err["details"][0]["field"]
+    assert counts(server.url) == before
+    assert httpx.get(server.url + "/api/documents/ok-but-not-stored", timeout=60).status_code == 404
+
+
+def _raw_post(server: Server, head: dict[str, str], chunks: Iterator[bytes]) -> tuple[int, Any]:
+    host, port = urlsplit(server.url).hostname, urlsplit(server.url).port
+    lines = [f"POST /api/ingest HTTP/1.1", f"Host: {host}:{port}", "Connection: close",
+             *(f"{k}: {v}" for k, v in head.items())]
+    with socket.create_connection((host, port), timeout=60) as s:
+        s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        try:
+            for chunk in chunks:
+                s.sendall(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered before the body ended
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head_bytes, _, body = data.partition(b"\r\n\r\n")
+    status = int(head_bytes.split()[1])
+    return status, json.loads(body) if b"application/json" in head_bytes else body
+
+
+def test_oversize_bodies_are_413(ingest_server: tuple[Server, Path]) -> None:
+    from claimledger.web.api import MAX_UPLOAD_BYTES
+
+    server, _ = ingest_server
+    before = counts(server.url)
+    auth = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    # declared far too large: refused from the header, before the body is sent
+    status, body = _raw_post(server, {**auth, "Content-Length": str(10**9)}, iter(()))
+    assert status == 413 and body["error"]["code"] == "payload_too_large"
+    status, body = _raw_post(server, {**auth, "Content-Length": str(10**30)}, iter(()))
+    assert status == 400  # refused by uvicorn's HTTP parser before the app
+    # chunked, no length: refused once more than the limit has arrived
+    piece = b" " * (1024 * 1024)
+
+    def chunked() -> Iterator[bytes]:
+        for _ in range(MAX_UPLOAD_BYTES // len(piece) + 1):
+            yield f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+        yield b"0\r\n\r\n"
+
+    status, body = _raw_post(server, {**auth, "Transfer-Encoding": "chunked"}, chunked())
+    assert status == 413 and body["error"]["status"] == 413
+    # a client that sends the whole oversize body gets the same answer
+    r = httpx.post(server.url + "/api/ingest", content=b" " * (MAX_UPLOAD_BYTES + 1), headers=auth, timeout=120)
+    assert_error(r, 413, "payload_too_large")
+    # without the token, the size does not matter: 401 before the body is read
+    status, body = _raw_post(server, {"Content-Type": "application/json", "Content-Length": str(10**9)}, iter(()))
+    assert status == 401
+    assert counts(server.url) == before

@@ -1,7 +1,9 @@
 """``create_app(db_path)``: the FastAPI application of ``claimledger serve``."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Optional
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -15,7 +17,9 @@ from claimledger.web.errors import install_error_handlers
 STATIC_DIR = Path(__file__).with_name("static")
 
 DESCRIPTION = ("Read a claimledger ledger: its documents, every claim (stated figure) with its sentence, the "
-               "findings of the cross-document checks and the indicators they group claims into. Read-only.")
+               "findings of the cross-document checks and the indicators they group claims into. Read-only, "
+               "unless the server was started with --allow-ingest: then POST /api/ingest, with the token, "
+               "adds documents.")
 
 # Pages load only their own scripts and styles: nothing from other hosts, and no inline script would run
 # even if some text escaped its escaping.
@@ -23,12 +27,22 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 
-def create_app(db_path: str) -> FastAPI:
-    """The web UI and JSON API over the ledger at ``db_path`` (opened read-only, request by request)."""
+def create_app(db_path: str, ingest_token: Optional[str] = None) -> FastAPI:
+    """The web UI and JSON API over the ledger at ``db_path``.
+
+    Read-only unless ``ingest_token`` is given: then ``POST /api/ingest`` with
+    ``Authorization: Bearer <ingest_token>`` adds documents (and the extractor's model
+    starts loading now, in the background, so the first upload does not wait for it).
+    No route takes a filesystem path from a request: ``/static`` serves only the
+    files of ``STATIC_DIR`` (Starlette refuses paths that leave it, and symlinks).
+    """
     app = FastAPI(title="claimledger", version=__version__, description=DESCRIPTION,
                   docs_url=None, redoc_url=None, openapi_url="/openapi.json",
                   redirect_slashes=False)  # "/api/claims/" is an unknown route (404), not a redirect
     app.state.read_model = ReadModel(db_path)
+    app.state.ingest_token = ingest_token or None
+    if app.state.ingest_token:
+        threading.Thread(target=_preload_extractor, name="load-extractor", daemon=True).start()
     install_error_handlers(app, html_error=pages.render_error)
     app.include_router(api.router)
     app.include_router(apidocs.router)
@@ -44,3 +58,10 @@ def create_app(db_path: str) -> FastAPI:
         return response
 
     return app
+
+
+def _preload_extractor() -> None:
+    try:
+        api.load_extractor()
+    except Exception:  # noqa: BLE001 - the first upload loads it again and reports the error
+        pass

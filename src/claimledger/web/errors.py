@@ -24,18 +24,20 @@ Details = Union[list[Any], dict[str, Any], None]
 
 # codes for statuses raised by the framework itself (unknown route, wrong method)
 _CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 422: "invalid_parameters",
-          500: "internal_error", 503: "ledger_unavailable"}
+          413: "payload_too_large", 500: "internal_error", 503: "ledger_unavailable"}
 
 
 class ApiError(Exception):
     """An error a handler raises on purpose: its status, code, message and details go out as they are."""
 
-    def __init__(self, status: int, code: str, message: str, details: Details = None) -> None:
+    def __init__(self, status: int, code: str, message: str, details: Details = None,
+                 headers: Optional[dict[str, str]] = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = details
+        self.headers = headers
 
 
 def error_body(status: int, code: str, message: str, details: Details = None) -> dict[str, Any]:
@@ -78,8 +80,10 @@ def install_error_handlers(app: FastAPI, html_error: Optional[HtmlErrorRenderer]
 
     async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
-        headers = {"Retry-After": "2"} if exc.status == 503 else None
-        return respond(request, exc.status, exc.code, exc.message, exc.details, headers)
+        headers = dict(exc.headers or {})
+        if exc.status == 503:
+            headers.setdefault("Retry-After", "2")
+        return respond(request, exc.status, exc.code, exc.message, exc.details, headers or None)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
