@@ -54,7 +54,7 @@ GOAL_WORKERS = 1.6  # --workers 2 over --workers 1
 GOAL_RSS_MIB = 1024.0  # peak RSS of ingest
 
 CONTENDERS = (  # (key, label)
-    ("claimledger", "claimledger (Extractor.extract loop)"),
+    ("claimledger", "claimledger (Extractor.stream, batched)"),
     ("quantulum3", "quantulum3 (parser.parse)"),
     ("spacy", "spaCy {model} (nlp.pipe)"),
 )

@@ -38,7 +38,7 @@ def bench_run(tmp_path_factory):
 
 def test_table_names_the_contenders_and_ratios(bench_run):
     stdout, _ = bench_run
-    for needle in ("claimledger (Extractor.extract loop)", "quantulum3 (parser.parse)", "spaCy en_core_web_sm",
+    for needle in ("claimledger (Extractor.stream, batched)", "quantulum3 (parser.parse)", "spaCy en_core_web_sm",
                    "claimledger / quantulum3", "claimledger / spaCy", ">= 25x", ">= 2x",
                    "claim F1 difference", "attribute mean difference"):
         assert needle in stdout, needle

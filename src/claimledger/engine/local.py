@@ -86,7 +86,7 @@ def _claims(rows: list[tuple[Any, ...]]) -> list[Claim]:
 
 # --- in the worker -----------------------------------------------------------
 
-_worker_extract: Optional[Callable[[Document], list[Claim]]] = None
+_worker_extract: Optional[Callable[[list[Document]], list[Result]]] = None
 _worker_load_error: Optional[str] = None
 
 
@@ -102,7 +102,7 @@ def _init_worker() -> None:
     try:
         from claimledger.extract.pipeline import get_extractor
 
-        _worker_extract = get_extractor().extract
+        _worker_extract = get_extractor().extract_each
     except Exception as exc:  # reported by every task, so the parent can say it once
         _worker_load_error = f"{type(exc).__name__}: {exc}"
 
@@ -123,12 +123,12 @@ def _extract_chunk(docs: list[tuple[Any, ...]]) -> list[tuple[bool, Any]]:
     if _worker_extract is None:
         raise EngineError(_worker_load_error or "the extractor is not loaded")
     out: list[tuple[bool, Any]] = []
-    for values in docs:
-        try:
-            claims = _worker_extract(Document(*values))
-            out.append((True, [tuple(getattr(c, f) for f in _CLAIM_FIELDS) for c in claims]))
-        except Exception as exc:  # one bad document never stops the chunk
-            out.append((False, _sendable(exc)))
+    # the chunk's sentences are parsed together; one bad document never stops the chunk
+    for result in _worker_extract([Document(*values) for values in docs]):
+        if isinstance(result, Exception):
+            out.append((False, _sendable(result)))
+        else:
+            out.append((True, [tuple(getattr(c, f) for f in _CLAIM_FIELDS) for c in result]))
     return out
 
 
@@ -197,6 +197,7 @@ class LocalEngine:
         self.window = 2 * workers * chunk  # items held at most: read ahead, in flight, or waiting
         self.restarts = 0
         self._extract: Optional[Callable[[Document], list[Claim]]] = None
+        self._extract_each: Optional[Callable[[list[Document]], list[Result]]] = None
         self._pool: Optional[ProcessPoolExecutor] = None
 
     # -- lifetime -----------------------------------------------------------------
@@ -206,7 +207,8 @@ class LocalEngine:
                 try:
                     from claimledger.extract.pipeline import get_extractor
 
-                    self._extract = get_extractor().extract
+                    extractor = get_extractor()
+                    self._extract, self._extract_each = extractor.extract, extractor.extract_each
                 except Exception as exc:
                     raise EngineError(f"{type(exc).__name__}: {exc}") from exc
         elif self._pool is None:
@@ -296,21 +298,33 @@ class LocalEngine:
         or the exception its extraction raised.
         """
         if self.workers == 1:
+            # ``chunk`` documents at a time, their sentences parsed together (Extractor.extract_each)
+            held: list[tuple[T, Optional[Document]]] = []
+            waiting = 0
             for item in items:
                 doc = select(item)
-                if doc is None:
+                if doc is None and not held:
                     yield item, None
                     continue
-                self.start()
-                assert self._extract is not None
-                result: Result
-                try:
-                    result = self._extract(doc)
-                except Exception as exc:  # one bad document never stops the stream
-                    result = exc
-                yield item, result
+                held.append((item, doc))
+                waiting += doc is not None
+                if waiting >= self.chunk:
+                    yield from self._in_process(held)
+                    held, waiting = [], 0
+            if held:
+                yield from self._in_process(held)
             return
         yield from self._pooled(items, select)
+
+    def _in_process(self, held: list[tuple[T, Optional[Document]]]) -> Iterator[tuple[T, Optional[Result]]]:
+        docs = [doc for _, doc in held if doc is not None]
+        results: Iterator[Result] = iter(())
+        if docs:
+            self.start()
+            assert self._extract_each is not None
+            results = iter(self._extract_each(docs))  # each document's claims or its own exception
+        for item, doc in held:
+            yield item, (None if doc is None else next(results))
 
     def _pooled(self, items: Iterable[T], select: Callable[[T], Optional[Document]]
                 ) -> Iterator[tuple[T, Optional[Result]]]:

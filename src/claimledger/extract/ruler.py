@@ -143,7 +143,8 @@ class FastRuler:
             if s + len(tests) > n:
                 continue
             rows = arr[s + 1:s + len(tests)]
-            if all(t((strings[r[0]], strings[r[1]], strings[r[2]], bool(r[3]))) for t, r in zip(tests[1:], rows)):
+            if all(t((strings[r[0]], strings[r[1]], strings[r[2]], bool(r[3])))
+                   for t, r in zip(tests[1:], rows, strict=True)):
                 ids[s + at] = tuple(sorted(set(ids[s + at]) | {i}))
         merged_cache = self._merged
         for t_i, found in enumerate(ids):
