@@ -48,7 +48,8 @@ def mixed_folder(tmp_path: Path) -> Path:
     (folder / "good.txt").write_text(GOOD_TEXT, encoding="utf-8")
     (folder / "empty.txt").write_bytes(b"")
     (folder / "picture.txt").write_bytes(PNG)
-    (folder / "latin1.txt").write_bytes("Caf\xe9 owners said 30 shops reopened.".encode("latin-1"))
+    # 0x81: neither UTF-8 nor Windows-1252 (Latin-1/Windows-1252 text such as "Caf\xe9" is decoded)
+    (folder / "latin1.txt").write_bytes(b"Caf\x81 owners said 30 shops reopened.")
     (folder / "wire.jsonl").write_text(
         json.dumps({"id": "wire-1", "text": "Some 500 families returned, officials said."}) + "\n"
         + '{"id": "wire-2", "text": "broken\n'
