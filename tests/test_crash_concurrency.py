@@ -1,13 +1,14 @@
 """Crashes and concurrent use of one ledger, with the real commands on real articles.
 
 - ``serve`` answers every request (200) while ``ingest`` writes the ledger it serves,
-  and shows the committed documents as they come;
-- ``ingest`` killed with SIGKILL after some batches are committed, then run again,
-  leaves exactly the ledger a clean run leaves (one process, and ``--workers 2``);
+  and shows the committed documents as they come; a server started meanwhile answers too;
+- ``ingest`` killed with SIGKILL after some batches are committed (one process, and
+  ``--workers 2``), then run again, leaves exactly the ledger a clean run leaves;
 - a process killed inside a commit, or while publishing its snapshot, loses only
   that transaction;
 - a second ``ingest`` on a ledger in use waits for the first, or gives up after
-  ``--wait`` seconds with one error line.
+  ``--wait`` seconds with one error line;
+- requests made while ``ReadModel.writer()`` writes from within the server are answered.
 
 The corpus is VOA stories, each followed by an exact copy under another id, and
 every sixth by a near copy (so batches hold originals and duplicates of
@@ -26,6 +27,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import textwrap
 import time
 from pathlib import Path
@@ -187,9 +189,24 @@ def served_run(corpus: tuple[Path, int], tmp_path_factory: pytest.TempPathFactor
                           "claims": claims.json().get("total") if claims.status_code == 200 else None,
                           "errors": [r.text for r in (stats, claims, documents) if r.status_code != 200]})
 
+        late: dict[str, Any] = {}
+
+        def start_late_server() -> None:  # while the ingest holds the ledger, a second server starts
+            try:
+                with serve(db) as server2:
+                    answer = httpx.get(server2.url + "/api/stats", timeout=30)
+                    late.update(status=answer.status_code, during=ingest.poll() is None)
+            except Exception as exc:  # reported by the test
+                late.update(error=repr(exc))
+
+        late_thread = threading.Thread(target=start_late_server)
         while ingest.poll() is None:
             poll()
+            if late_thread.ident is None and Path(f"{db}.snapshot").exists():
+                late_thread.start()
             time.sleep(0.05)
+        if late_thread.ident is not None:
+            late_thread.join(timeout=60)
         ingest_seconds = time.monotonic() - t0
         log = (folder / "ingest.log").read_text(encoding="utf-8")
         assert ingest.returncode == 0, log
@@ -203,7 +220,7 @@ def served_run(corpus: tuple[Path, int], tmp_path_factory: pytest.TempPathFactor
         server_log = server.output()
     final = check_integrity(db)
     return {"db": db, "polls": polls, "final": final, "served_final": served_final, "summary": summary(log),
-            "ingest_seconds": ingest_seconds, "server_log": server_log}
+            "late": late, "ingest_seconds": ingest_seconds, "server_log": server_log}
 
 
 def test_serve_answers_every_request_while_an_ingest_writes_the_ledger(served_run: dict[str, Any],
@@ -223,6 +240,7 @@ def test_serve_answers_every_request_while_an_ingest_writes_the_ledger(served_ru
     assert served_run["served_final"]["documents"] == corpus[1]
     assert served_run["served_final"]["claims"] == served_run["final"]["claims"] == served_run["summary"][5]
     assert not Path(f"{served_run['db']}.snapshot").exists()  # withdrawn when the ingest closed the ledger
+    assert served_run["late"] == {"status": 200, "during": True}  # a server started during the ingest answers
     print(f"\n{len(during)} rounds ({3 * len(during)} requests) during a {served_run['ingest_seconds']:.1f} s "
           f"ingest, all 200; documents shown: {sorted(set(shown))}")
 
@@ -247,7 +265,7 @@ def test_an_ingest_killed_mid_run_and_run_again_leaves_what_a_clean_run_leaves(
     stored = doc_ids(db)
     assert rows_of(db) == rows_of(served_run["db"], stored)
 
-    again = run(ingest_command(path, db, *extra))
+    again = run(ingest_command(path, db))  # in this process: the result is the same for any --workers
     assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr
     read, new, updated, unchanged, _dups, _claims, rejected = summary(again.stderr)
     assert (read, new, updated, unchanged, rejected) == (total, total - len(stored), 0, len(stored), 0)
@@ -354,3 +372,42 @@ def test_a_second_ingest_waits_for_the_first_or_gives_up_with_one_error_line(tmp
     assert len(lines) == 2  # waited once, then ran: every document was there already
     assert summary(waited)[:4] == (total, 0, 0, total)
     assert check_integrity(db)["documents"] == total
+
+
+# --- writing from within the server ------------------------------------------------------------------
+
+@pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+def test_requests_read_what_an_in_process_writer_publishes(tmp_path: Path) -> None:
+    """``ReadModel.writer()``: the ledger opened for writing inside the server; requests go on meanwhile."""
+    from fastapi.testclient import TestClient
+
+    from claimledger.ledger import Ledger
+    from claimledger.model import Claim, Document
+    from claimledger.web.app import create_app
+
+    def extract(doc: Document) -> list[Claim]:
+        at = doc.text.index("42")
+        return [Claim(doc_id=doc.doc_id, start=at, end=at + 2, surface="42", value=42.0)]
+
+    docs = [Document(doc_id=f"d{i:02d}", text=f"Note {i}: 42 trucks crossed at gate {i * 7919 % 1000}. "
+                     + " ".join(f"w{i}x{j}" for j in range(40))) for i in range(30)]
+    db = tmp_path / "inproc.duckdb"
+    Ledger(db).close()
+    app = create_app(str(db))
+    model = app.state.read_model
+    seen: list[tuple[int, int]] = []
+    with TestClient(app) as c:
+        assert c.get("/api/stats").json()["documents"] == 0
+
+        def ask(_stats: Any, _problems: Any) -> None:
+            answer = c.get("/api/stats")
+            seen.append((answer.status_code, answer.json().get("documents", -1)))
+
+        with model.writer(wait=5) as ledger:
+            ledger._publisher.interval = 0  # publish after every commit
+            ledger.ingest(docs, extract, "test-1", on_progress=ask, batch_documents=10)
+        assert {status for status, _ in seen} == {200}
+        shown = [n for _, n in seen]
+        assert shown == sorted(shown) and shown[0] == 0 and 10 in shown and 20 in shown
+        assert c.get("/api/stats").json()["documents"] == 30  # the ledger itself, once the writer is done
+    assert model.copies["snapshot"] >= 2 and model.copies["ledger"] >= 2
