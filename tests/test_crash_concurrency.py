@@ -21,14 +21,13 @@ clean ledger of those is the clean ledger of 40 restricted to their documents.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
-import threading
 import textwrap
+import threading
 import time
 from pathlib import Path
 from typing import Any, Optional

@@ -389,7 +389,7 @@ class ReadModel:
             self._serial += 1
             path = os.path.join(self._dir, f"ledger-{self._serial}.duckdb")
         try:
-            for src, dst in zip(sources, (path, path + ".wal")):
+            for src, dst in zip(sources, (path, path + ".wal"), strict=False):  # the .wal only if there is one
                 if isinstance(src, str):
                     shutil.copyfile(src, dst)
                 else:
