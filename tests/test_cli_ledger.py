@@ -200,7 +200,7 @@ def test_a_corrupted_ledger_is_one_error_line(run_cli: RunCli, tmp_path: Path, c
 def test_a_ledger_in_use_by_another_process_is_one_error_line(run_cli: RunCli, tmp_path: Path) -> None:
     db = tmp_path / "busy.duckdb"
     with Ledger(db):  # this test process holds the write lock
-        result = run_cli("ingest", SEEDS, "--db", db)
+        result = run_cli("ingest", SEEDS, "--db", db, "--wait", "0")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     (line,) = error_lines(result.stderr)
     assert line.startswith(f"claimledger: error: {db}: ledger is in use by another process")
