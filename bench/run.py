@@ -269,7 +269,7 @@ def bench_rss(a: argparse.Namespace, shared: Path, work: Path, cpu: int) -> list
         path = work / f"rss-{n}.jsonl"
         db = work / f"rss-{n}.duckdb"
         log(f"rss: writing {n} documents to {path}")
-        corpus_mod.write_corpus(path, n, shared / "corpus" / "voa" / "stories.jsonl")
+        corpus_mod.write_corpus(path, n, shared / "corpus" / "voa" / "stories.jsonl", unique=not a.exact_copies)
         log(f"rss: claimledger ingest of {n} documents into a fresh DuckDB file, cpu {cpu} "
             f"(at ~{a.docs_s_hint:.1f} docs/s this takes ~{n / a.docs_s_hint / 60:.0f} min)")
         r = run_process(claimledger_cmd() + ["ingest", str(path), "--db", str(db), "--quiet"], cpu, work,
@@ -278,7 +278,7 @@ def bench_rss(a: argparse.Namespace, shared: Path, work: Path, cpu: int) -> list
         ok = r["returncode"] == 0
         log(f"  peak RSS {r['maxrss_mib']:.0f} MiB, {n / r['wall']:.2f} docs/s, {r['wall'] / 60:.1f} min, "
             f"exit {r['returncode']}")
-        out.append({"docs": n, "maxrss_mib": r["maxrss_mib"], "wall_s": r["wall"], "docs_s": n / r["wall"],
+        out.append({"docs": n, "exact_copies": a.exact_copies, "maxrss_mib": r["maxrss_mib"], "wall_s": r["wall"], "docs_s": n / r["wall"],
                     "cpu_s": r["cpu_s"], "returncode": r["returncode"], "db_mib": size / 2**20 if size else None,
                     "goal_mib": GOAL_RSS_MIB, "pass": ok and r["maxrss_mib"] < GOAL_RSS_MIB,
                     "stderr_tail": r["stderr_tail"][-500:],

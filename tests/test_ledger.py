@@ -339,3 +339,18 @@ def test_export_writes_every_row(ledger: Ledger, extractor: Extractor, tmp_path:
     if what == "claims" and fmt == "jsonl":
         first = json.loads(out.read_text().splitlines()[0])
         assert isinstance(first["value"], int)  # 12000, not 12000.0, as extract prints it
+
+
+def _memory_limit_mib(db: Path) -> float:
+    with Ledger(db) as ledger:
+        (text,) = ledger.connection.execute("SELECT current_setting('memory_limit')").fetchone()
+    number, unit = text.split()
+    return float(number) * {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024}[unit]
+
+
+def test_a_ledger_connection_bounds_duckdbs_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # DuckDB's default is 80% of the machine's memory: its cache would grow with the ledger
+    monkeypatch.delenv("CLAIMLEDGER_DUCKDB_MEMORY", raising=False)
+    assert 400 <= _memory_limit_mib(tmp_path / "a.duckdb") <= 512
+    monkeypatch.setenv("CLAIMLEDGER_DUCKDB_MEMORY", "2GB")
+    assert 1800 <= _memory_limit_mib(tmp_path / "a.duckdb") <= 2048

@@ -53,6 +53,15 @@ def holder_pid(exc: BaseException) -> Optional[int]:
     return int(found.group(1)) if found else None
 
 
+def memory_limit() -> str:
+    """DuckDB's buffer limit for a ledger connection: ``$CLAIMLEDGER_DUCKDB_MEMORY`` or 512MB.
+
+    DuckDB's own default is 80% of the machine's memory, so its block cache would
+    grow with the ledger; bounded, it spills big sorts and joins to disk instead.
+    """
+    return os.environ.get("CLAIMLEDGER_DUCKDB_MEMORY", "").strip() or "512MB"
+
+
 def connect(path: str, read_only: bool, wait: float = 0.0, on_wait: Optional[Waiting] = None,
             quiet: float = QUIET_WAIT) -> duckdb.DuckDBPyConnection:
     """``duckdb.connect``, retrying for up to ``wait`` seconds while another process holds the file.
@@ -67,7 +76,7 @@ def connect(path: str, read_only: bool, wait: float = 0.0, on_wait: Optional[Wai
     told = False
     while True:
         try:
-            return duckdb.connect(path, read_only=read_only)
+            return duckdb.connect(path, read_only=read_only, config={"memory_limit": memory_limit()})
         except duckdb.Error as exc:
             left = deadline - time.monotonic()
             if not is_busy(exc) or left <= 0:
