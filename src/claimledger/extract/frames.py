@@ -35,13 +35,23 @@ _AREA_UNITS = {"hectare", "km2", "mi2", "m2", "ft2", "acre"}
 _MONEY_HINT = re.compile(r"^[A-Z]{3}$")
 
 
-def noun_phrase(head: Token) -> str:
-    """The head noun with its contiguous compound/adjective modifiers, lower-cased."""
+def noun_phrase(head: Token, floor: int = -1) -> str:
+    """The head noun with its contiguous compound/adjective modifiers, lower-cased.
+
+    A head at or after character ``floor`` (the figure's end) takes modifiers from
+    ``floor`` on only: the figure's own tokens, which the parser may tag as
+    compounds of the noun ("ten dozen residents", "4–5 people"), are never part of
+    what it counts.
+    """
     left: list[Token] = []
     i = head.i - 1
     doc = head.doc
+    if head.idx < floor:
+        floor = -1
     while i >= 0:
         t = doc[i]
+        if t.idx < floor:
+            break
         inside = head.left_edge.i <= t.i
         if inside and t.dep_ in ("compound", "amod", "nmod") and t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB") \
                 and t.lower_ not in _SKIP_MODIFIERS and not t.like_num:
@@ -57,7 +67,7 @@ def noun_phrase(head: Token) -> str:
         of = next((c for c in head.rights if c.lower_ == "of"), None)
         pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
         if pobj is not None:
-            phrase = f"{phrase} of {noun_phrase(pobj)}"
+            phrase = f"{phrase} of {noun_phrase(pobj, floor)}"
     return phrase
 
 
@@ -89,8 +99,9 @@ def _first_noun_after(toks: list[Token]) -> Optional[Token]:
 def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optional[float],
                 places: set[str]) -> tuple[Optional[str], bool]:
     """(counted phrase, is_anaphoric). ``start``/``end`` are the figure's char offsets."""
-    after = [t for t in sent if t.idx >= end]
-    before = [t for t in sent if t.idx + len(t) <= start]
+    # spaCy makes a token of extra whitespace ("Hundreds  of", a line break inside a sentence)
+    after = [t for t in sent if t.idx >= end and not t.is_space]
+    before = [t for t in sent if t.idx + len(t) <= start and not t.is_space]
     if after and after[0].lower_ == "of" and len(after) > 1:
         rest = after[1:]
         if rest[0].lower_ in _ANAPHORS:
@@ -103,7 +114,7 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
                 # "93% of Aleppo", "98 percent of the territory of Aleppo", "93% of the city's territory"
                 if _is_place(pobj, places) and pobj.lower_ not in ("area",):
                     return "territory", False
-            return noun_phrase(pobj), False
+            return noun_phrase(pobj, end), False
     if unit in ("percent", "fraction"):
         # "the area held by gunmen has decreased by one-third": the subject of the verb
         tok = next((t for t in sent if t.idx >= start), None)
@@ -113,34 +124,34 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
             if tok.pos_ in ("VERB", "AUX"):
                 subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
                 if subj is not None and subj.pos_ in ("NOUN", "PROPN"):
-                    return noun_phrase(subj), False
+                    return noun_phrase(subj, end), False
                 break
             if tok.head is tok:
                 break
             tok = tok.head
         nxt = _first_noun_after(after)
-        return (noun_phrase(nxt) if nxt is not None else None), False
+        return (noun_phrase(nxt, end) if nxt is not None else None), False
     if unit in ("count",):
         if len(after) >= 2 and lemma(after[0]) == "be" and after[1].pos_ == "NOUN":
-            return noun_phrase(after[1]), False  # "of whom 210 were children"
+            return noun_phrase(after[1], end), False  # "of whom 210 were children"
         if after and after[0].is_title and sum(t.is_title for t in sent) > 0.6 * sum(t.is_alpha for t in sent):
             return after[0].lower_, False  # a Title Case headline: its parse is unreliable
         nxt = _first_noun_after(after)
         if nxt is not None and not nxt.like_num:
-            return noun_phrase(nxt), False
+            return noun_phrase(nxt, end), False
         return None, True
     # measures: "270 tons of humanitarian aid" handled above; "a total area of 24 hectares"
     if len(before) >= 2 and before[-1].lower_ == "of" and before[-2].pos_ == "NOUN":
-        return noun_phrase(before[-2]), False
+        return noun_phrase(before[-2], -1), False
     if unit in _AREA_UNITS:
         return "area", False
     if len(after) >= 2 and after[0].lower_ in ("in", "for", "worth") and unit.isupper():
         n = _first_noun_after(after[1:])
         if n is not None:
-            return noun_phrase(n), False
+            return noun_phrase(n, end), False
     nxt = _first_noun_after(after)
     if nxt is not None:
-        return noun_phrase(nxt), False
+        return noun_phrase(nxt, end), False
     return None, False
 
 

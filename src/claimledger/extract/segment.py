@@ -24,6 +24,13 @@ _OPEN_Q = "“«„"
 _CLOSE_Q = "”»"
 
 
+# words a line of a finished sentence or a headline does not end with
+_RUN_ON = {"a", "an", "the", "and", "or", "of", "to", "than", "about", "around", "nearly", "almost", "some",
+           "between", "from", "at", "by", "in", "with", "for", "least", "over", "under", "more", "fewer", "less",
+           "said", "says", "were", "was", "are", "is", "had", "have", "has"}
+_LAST_WORD = re.compile(r"\w+(?=\W*$)")
+
+
 @dataclass(frozen=True)
 class Span:
     start: int
@@ -31,21 +38,37 @@ class Span:
 
 
 def paragraphs(text: str) -> list[Span]:
-    """Non-empty lines, stripped of surrounding whitespace (offsets into text)."""
-    out = []
+    """Non-empty lines, stripped of surrounding whitespace (offsets into text).
+
+    A line break inside a sentence does not end the paragraph: when a line ends
+    without closing punctuation and the next line goes on in lower case ("Two-thirds
+    / of the children"), or the line ends in a word no sentence ends with ("between
+    1 and / 2 people"), the two are one paragraph (hard-wrapped text).
+    """
+    out: list[Span] = []
+    joinable = runs_on = False
     for m in re.finditer(r"[^\n]+", text):
         s, e = m.start(), m.end()
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
-        if e > s:
+        if e <= s:
+            joinable = False
+            continue
+        goes_on = text[s].islower() or (runs_on and text[s].isalnum())
+        if joinable and goes_on and out and "\n" not in text[out[-1].end:s].replace("\n", "", 1):
+            out[-1] = Span(out[-1].start, e)
+        else:
             out.append(Span(s, e))
+        joinable = text[e - 1].isalnum() or text[e - 1] in ",-–"
+        last = _LAST_WORD.search(text, s, e)
+        runs_on = last is not None and last.group(0).lower() in _RUN_ON
     return out
 
 
 def sentences(text: str) -> list[Span]:
-    """Sentence spans in text order; never cross a line break."""
+    """Sentence spans in text order; never cross a paragraph break (see :func:`paragraphs`)."""
     out: list[Span] = []
     for p in paragraphs(text):
         start = p.start
