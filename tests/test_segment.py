@@ -16,9 +16,11 @@ def texts(text: str) -> list[str]:
     ("Two-thirds\nof the children were registered.", ["Two-thirds\nof the children were registered."]),
     ("a line ending in a comma,\n  and the next indented", ["a line ending in a comma,\n  and the next indented"]),
     # a finished line, a blank line, or a capital after the break: separate paragraphs
-    ("The army said 300 people left.\nthey came from Homs.", ["The army said 300 people left.", "they came from Homs."]),
+    ("The army said 300 people left.\nthey came from Homs.",
+     ["The army said 300 people left.", "they came from Homs."]),
     ("Aleppo evacuation\n\nofficials said 300 people left.", ["Aleppo evacuation", "officials said 300 people left."]),
-    ("Aleppo evacuation ends\nMOSCOW, Dec 15 - The army said", ["Aleppo evacuation ends", "MOSCOW, Dec 15 - The army said"]),
+    ("Aleppo evacuation ends\nMOSCOW, Dec 15 - The army said",
+     ["Aleppo evacuation ends", "MOSCOW, Dec 15 - The army said"]),
     ("  \n\n", []),
 ])
 def test_paragraphs(text: str, want: list[str]) -> None:
@@ -35,7 +37,8 @@ def test_a_wrapped_sentence_is_one_sentence() -> None:
     ("Officials said between 1 and\n2 people left.", ["Officials said between 1 and\n2 people left."]),
     ("The ministry said\n300 people left.", ["The ministry said\n300 people left."]),
     # a headline then a body that opens with a figure stay apart
-    ("Aleppo evacuation ends\n2,000 people left on Monday.", ["Aleppo evacuation ends", "2,000 people left on Monday."]),
+    ("Aleppo evacuation ends\n2,000 people left on Monday.",
+     ["Aleppo evacuation ends", "2,000 people left on Monday."]),
 ])
 def test_a_line_ending_in_a_word_no_sentence_ends_with_runs_on(text: str, want: list[str]) -> None:
     assert texts(text) == want
