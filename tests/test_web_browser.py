@@ -237,3 +237,26 @@ def test_indicator_chart_renders_and_links(page: tuple[Page, Watch]) -> None:
         points.first.click()
     assert re.search(r"/documents/[^#]+#claim-\d+$", p.url)
     assert p.evaluate("document.querySelector(':target').tagName") == "MARK"
+
+
+def test_hostile_metadata_and_reflected_values_never_run(page: tuple[Page, Watch]) -> None:
+    """Title, outlet and url of the hostile record, and markup sent in the URL, show as text; no script runs.
+
+    A violation of the page's CSP (an inline script or handler that got through) fails the test too
+    (the ``page`` fixture's watch)."""
+    p, _ = page
+    p.goto(doc_path(HOSTILE_META["id"]))
+    meta = p.locator("dl").first
+    assert HOSTILE_META["outlet"] in meta.inner_text()
+    assert p.locator("h1").inner_text() == HOSTILE_META["title"]
+    assert p.locator(".cl-url").inner_text() == HOSTILE_META["url"]
+    assert p.locator("a[href^='javascript'], img, iframe, svg:not(.cl-chart)").count() == 0
+    for path in ["/?q=%22%3E%3Cimg%20src%3Dx%20onerror%3Dwindow.pwned%3D1%3E",
+                 "/?event=%3Cscript%3Ewindow.pwned%3D1%3C%2Fscript%3E",
+                 "/documents/%3Cscript%3Ewindow.pwned%3D1%3C%2Fscript%3E",
+                 "/findings?kind=%3Cimg%20src%3Dx%20onerror%3Dwindow.pwned%3D1%3E", "/", "/findings", "/indicators"]:
+        p.goto(path)
+        assert p.evaluate("typeof window.pwned") == "undefined", path
+        assert p.locator("img, iframe, script:not([src])").count() == 0, path
+    p.goto("/?q=%22%3E%3Cimg%20src%3Dx%20onerror%3Dwindow.pwned%3D1%3E")
+    assert p.locator("input[name=q]").input_value() == '"><img src=x onerror=window.pwned=1>'

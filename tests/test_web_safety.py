@@ -737,7 +737,7 @@ def test_bad_uploads_change_nothing(ingest_server: tuple[Server, Path], content:
 
 def _raw_post(server: Server, head: dict[str, str], chunks: Iterator[bytes]) -> tuple[int, Any]:
     host, port = urlsplit(server.url).hostname, urlsplit(server.url).port
-    lines = [f"POST /api/ingest HTTP/1.1", f"Host: {host}:{port}", "Connection: close",
+    lines = ["POST /api/ingest HTTP/1.1", f"Host: {host}:{port}", "Connection: close",
              *(f"{k}: {v}" for k, v in head.items())]
     with socket.create_connection((host, port), timeout=60) as s:
         s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())

@@ -19,7 +19,8 @@ def add_serve_parser(subparsers: Any) -> None:
 
     p = subparsers.add_parser(
         "serve", help="browse the ledger in a web page; JSON API under /api",
-        description="Serve the ledger (read-only unless --allow-ingest): a claims table with filters, each article with its claims "
+        description="Serve the ledger (read-only unless --allow-ingest): a claims table with filters, each "
+                    "article with its claims "
                     "highlighted, the findings and indicator charts, and a JSON API under /api (reference at "
                     "/api/docs, schema at /openapi.json). Requests read a copy of the ledger, refreshed when the "
                     "file changes, so `ingest` and `check` can write to it while it is served: meanwhile "

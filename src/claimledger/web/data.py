@@ -514,7 +514,11 @@ class LedgerView:
     def claims(self, flt: ClaimFilter, limit: int, offset: int) -> dict[str, Any]:
         where, params = flt.where()
         total = self._count(f"SELECT count(*) FROM claims c JOIN documents d ON d.doc_id = c.doc_id{where}", params)
-        rows = self._rows(f"{_CLAIM_SELECT}{where}{_CLAIM_ORDER} LIMIT ? OFFSET ?", [*params, limit, offset])
+        # the page's keys first, then their rows: cutting every claim's sentence before LIMIT took 0.5 s at 100k
+        page = (f"SELECT c.doc_id, c.start FROM claims c JOIN documents d ON d.doc_id = c.doc_id{where}"
+                f"{_CLAIM_ORDER} LIMIT ? OFFSET ?")
+        rows = self._rows(f"{_CLAIM_SELECT} JOIN ({page}) p ON p.doc_id = c.doc_id AND p.start = c.start"
+                          f"{_CLAIM_ORDER}", [*params, limit, offset])
         return {"total": total, "limit": limit, "offset": offset, "items": [self._claim(r) for r in rows]}
 
     def claims_at(self, refs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], dict[str, Any]]:
