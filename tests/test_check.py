@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from claimledger.check import run_checks
 from claimledger.check.indicators import counted_class, place_root
@@ -332,3 +334,12 @@ def test_counted_things_fold_by_meaning(a, b, same):
 ])
 def test_places_reduce_to_the_containing_place(location, root):
     assert place_root(location) == root
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from("abc"), st.sampled_from("xyz")), max_size=12))
+def test_series_pair_search_equals_the_pairwise_one(keys: list[tuple[int, str, str]]) -> None:
+    from claimledger.check.series import has_differing_pair
+
+    pairwise = any(a[0] != b[0] and a[1] != b[1] and a[2] != b[2] for i, a in enumerate(keys) for b in keys[i + 1:])
+    assert has_differing_pair(keys) == pairwise

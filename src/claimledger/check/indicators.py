@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from claimledger.check import units
@@ -60,6 +61,7 @@ _DIRECTION = re.compile(
     r"southeast|southwest|greater|old|downtown|rural|besieged|liberated)\s+", re.I)
 
 
+@lru_cache(maxsize=8192)
 def singular(word: str) -> str:
     w = word.lower()
     if w in _CLASS_OF or w in ("people", "police", "news", "series", "species", "premises"):
@@ -71,6 +73,7 @@ def singular(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=8192)
 def counted_class(counted: Optional[str]) -> str:
     """'More than two dozen facilities' and '21 sites' -> 'sites'; unknown -> the singular head."""
     if not counted:
@@ -98,6 +101,7 @@ def counted_class(counted: Optional[str]) -> str:
     return _CLASS_OF.get(head, head)
 
 
+@lru_cache(maxsize=8192)
 def place_root(location: Optional[str]) -> str:
     """'eastern Aleppo' -> 'Aleppo'; "Syria’s Aleppo" -> 'Aleppo'; 'Khan al-Shih and Al-Tall' kept whole."""
     if not location:
@@ -113,6 +117,7 @@ def place_root(location: Optional[str]) -> str:
     return loc[:1].upper() + loc[1:] if loc else ""
 
 
+@lru_cache(maxsize=8192)
 def is_people_name(location: str) -> bool:
     """'Syrian' names a people, not a place: such a location says nothing about where."""
     from claimledger.extract.places import is_demonym

@@ -12,6 +12,7 @@ words.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Optional
 
 ORG_HEADS = ("Ministry", "Staff", "Center", "Centre", "Army", "Forces", "Office", "Agency", "Committee",
@@ -30,6 +31,7 @@ _TITLE = r"(?:spokes(?:man|woman|person)|head|chief|director|minister|commander|
          r"representative|ambassador|adviser|advisor|secretary|general|gen\.|lt\.|maj\.|col\.)"
 
 
+@lru_cache(maxsize=8192)
 def org_key(name: str) -> str:
     """A key equal for spellings of one body: sorted content words, lower case, singular.
 
@@ -88,18 +90,10 @@ def _sentence_start(text: str, pos: int) -> int:
     return starts[i] if i >= 0 else 0
 
 
-_STARTS_CACHE: dict[int, list[int]] = {}
-
-
 def _sentence_starts(text: str) -> list[int]:
-    key = hash(text)
-    if key not in _STARTS_CACHE:
-        from claimledger.extract.segment import sentences
+    from claimledger.extract.segment import sentences  # cached there, per text
 
-        if len(_STARTS_CACHE) > 64:
-            _STARTS_CACHE.clear()
-        _STARTS_CACHE[key] = [s.start for s in sentences(text)]
-    return _STARTS_CACHE[key]
+    return [s.start for s in sentences(text)]
 
 
 def _clean(org: str) -> str:

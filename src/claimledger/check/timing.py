@@ -131,8 +131,13 @@ def _point_period(m: re.Match[str], published: Optional[dt.date]) -> Period:
     return Period("point", label, day, day)
 
 
-def _periods(sentence: str, published: Optional[dt.date]) -> list[tuple[int, int, Period]]:
-    """Every time expression of a sentence with its span, in text order."""
+@lru_cache(maxsize=16384)
+def _periods(sentence: str, published: Optional[dt.date]) -> tuple[tuple[int, int, Period], ...]:
+    """Every time expression of a sentence with its span, in text order.
+
+    Cached: each claim asks of its own sentence and the ones before it in its
+    paragraph, and wire copies repeat sentences across documents.
+    """
     found: list[tuple[int, int, Period]] = []
     for m in WINDOW.finditer(sentence):
         found.append((m.start(), m.end(), _window_period(m, published)))
@@ -145,7 +150,7 @@ def _periods(sentence: str, published: Optional[dt.date]) -> list[tuple[int, int
     for m in POINT.finditer(sentence):
         found.append((m.start(), m.end(), _point_period(m, published)))
     found.sort(key=lambda f: f[0])
-    return found
+    return tuple(found)
 
 
 def period_in(sentence: str, published: Optional[dt.date], at: Optional[tuple[int, int]] = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ABBREV = {
     "mr", "mrs", "ms", "dr", "gen", "lt", "col", "maj", "sgt", "capt", "cpt", "st", "jr", "sr",
@@ -20,6 +21,8 @@ _ABBREV = {
     "u.s", "u.n", "u.k", "e.u", "a.m", "p.m",
 }
 _SENT_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
+_LAST_TOKEN = re.compile(r"([\w.]+)$")
+_INITIALS = re.compile(r"[a-z]|(?:[a-z]\.)+[a-z]")  # "J." and "U.S."
 _OPEN_Q = "“«„"
 _CLOSE_Q = "”»"
 
@@ -28,7 +31,13 @@ _CLOSE_Q = "”»"
 _RUN_ON = {"a", "an", "the", "and", "or", "of", "to", "than", "about", "around", "nearly", "almost", "some",
            "between", "from", "at", "by", "in", "with", "for", "least", "over", "under", "more", "fewer", "less",
            "said", "says", "were", "was", "are", "is", "had", "have", "has"}
-_LAST_WORD = re.compile(r"\w+(?=\W*$)")
+_LAST_WORD = re.compile(r"(\w+)\W*$")
+
+
+def _runs_on(text: str, end: int) -> bool:
+    """Does the line ending at ``end`` end in a word no sentence ends with?"""
+    last = _LAST_WORD.search(text[max(0, end - 40):end])
+    return last is not None and last.group(1).lower() in _RUN_ON
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,7 @@ def paragraphs(text: str) -> list[Span]:
     1 and / 2 people"), the two are one paragraph (hard-wrapped text).
     """
     out: list[Span] = []
-    joinable = runs_on = False
+    joinable = False
     for m in re.finditer(r"[^\n]+", text):
         s, e = m.start(), m.end()
         while s < e and text[s].isspace():
@@ -56,27 +65,30 @@ def paragraphs(text: str) -> list[Span]:
         if e <= s:
             joinable = False
             continue
-        goes_on = text[s].islower() or (runs_on and text[s].isalnum())
-        if joinable and goes_on and out and "\n" not in text[out[-1].end:s].replace("\n", "", 1):
+        if joinable and out and (text[s].islower() or (text[s].isalnum() and _runs_on(text, out[-1].end))) \
+                and "\n" not in text[out[-1].end:s].replace("\n", "", 1):
             out[-1] = Span(out[-1].start, e)
         else:
             out.append(Span(s, e))
         joinable = text[e - 1].isalnum() or text[e - 1] in ",-–"
-        last = _LAST_WORD.search(text, s, e)
-        runs_on = last is not None and last.group(0).lower() in _RUN_ON
     return out
 
 
 def sentences(text: str) -> list[Span]:
     """Sentence spans in text order; never cross a paragraph break (see :func:`paragraphs`)."""
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=128)
+def _sentences(text: str) -> tuple[Span, ...]:
+    """:func:`sentences`, cached: extraction and the checks each ask it of the same texts."""
     out: list[Span] = []
     for p in paragraphs(text):
         start = p.start
         for m in _SENT_END.finditer(text, p.start, p.end):
-            word = re.search(r"([\w.]+)$", text[max(p.start, m.start() - 12):m.start()])
+            word = _LAST_TOKEN.search(text[max(p.start, m.start() - 12):m.start()])
             w = word.group(1).lower() if word else ""
-            if text[m.start()] == "." and (w in _ABBREV or re.fullmatch(r"[a-z]", w)
-                                           or re.fullmatch(r"(?:[a-z]\.)+[a-z]", w)):
+            if text[m.start()] == "." and (w in _ABBREV or _INITIALS.fullmatch(w)):
                 continue
             end = m.end()
             if end > start:
@@ -86,7 +98,7 @@ def sentences(text: str) -> list[Span]:
                 start += 1
         if start < p.end:
             out.append(Span(start, p.end))
-    return out
+    return tuple(out)
 
 
 def quotations(text: str) -> list[Span]:
