@@ -440,8 +440,10 @@ class Extractor:
         for i, f in enumerate(figs):
             if f.event:
                 continue
+            # (a paragraph may be the whole article when the text has no line breaks: only the
+            # sentence itself and the two before it carry an event over)
             ctx = next((p for p in reversed(figs[:i]) if p.event and (
-                (f.quote is not None and p.quote == f.quote) or p.para == f.para)), None)
+                (f.quote is not None and p.quote == f.quote) or (p.para == f.para and f.si - p.si <= 2))), None)
             if ctx is not None:
                 f.event = ctx.event
                 continue

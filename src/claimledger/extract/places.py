@@ -192,8 +192,9 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
     # a name the document gives a person ('Arnel Joseph', 'Chaudhry', 'Omarov') or a people, or
     # a capitalised common word, is not a place; a country stays one
     def placed(n: str) -> bool:
-        return bool(re.search(rf"\b(?:in|near|outside|inside|into|across|around|at|toward|towards|from|to|fled|left|leaving|"
-                              rf"entered|reached|besieged|shelled|captured|seized|retook|recaptured)\s+"
+        return bool(re.search(rf"\b(?:in|near|outside|inside|into|across|around|at|toward|towards|from|to|"
+                              rf"fled|left|leaving|entered|reached|besieged|shelled|captured|seized|"
+                              rf"retook|recaptured)\s+"
                               rf"(?:the\s+)?(?:[a-z][\w-]*\s+)?{re.escape(n)}\b(?![’'])", text)
                     or re.search(rf"\b{re.escape(n)}(?:\s+and\s+[A-Z][\w’'-]*(?:\s+[\w’'-]+)?)?\s+{_PLACE_KIND}\b",
                                  text))
