@@ -78,7 +78,8 @@ class SpeakerState:
             if p.split()[-1].lower() == last.lower() and len(p) > len(best):
                 best = p
         for m in re.finditer(r"((?:[A-Z][\w.’'-]*[\s\u00a0]+){1,4})" + re.escape(last) + r"(?![\w-])", self.text):
-            cand = clean_person(m.group(0))
+            # capitalised words run on across a sentence end ("... the United States. Morgan Kehr")
+            cand = clean_person(re.split(r"(?<=[a-z]{2})\.[\s\u00a0]+", m.group(0))[-1])
             words = cand.split()
             if 2 <= len(words) <= 4 and all(w[0].isupper() for w in words) and len(cand) > len(best):
                 best = cand
@@ -122,6 +123,8 @@ def _phrase_text(toks: list[Token]) -> str:
 
 
 _NAME_THEN_TITLE = re.compile(r"^((?:[A-Z][\w’'-]+\s+){1,3}[A-Z][\w’'-]+),\s+(?:the|a|an|its|his|her)\s+[a-z]")
+# "Chaudhry, director general of ...", "Sayim, of the World Uyghur Congress": a surname, then its title
+_SURNAME_THEN_TITLE = re.compile(r"^([A-Z][\w’'-]+),\s+(?:[a-z]|of\s)")
 
 
 def speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[str]:
@@ -132,6 +135,13 @@ def speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[st
         if m:
             name = state.fullest_person(m.group(1))
             state.note_person(name)
+        else:
+            m = _SURNAME_THEN_TITLE.match(name)
+            if m:
+                full = state.fullest_person(m.group(1))
+                if len(full.split()) >= 2:  # a name the document gives in full elsewhere
+                    name = full
+                    state.note_person(name)
     return name
 
 
@@ -247,6 +257,9 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
             continue
         if lemma(t) == "continue" and not any(c.dep_ in ("nsubj",) for c in t.children):
             continue
+        if lemma(t) in ("consider", "believe") and not any(
+                c.dep_ == "ccomp" and c.pos_ in ("VERB", "AUX") for c in t.children):
+            continue  # "China considers AI an important tool": a view, not a report of the figure
         # only a verb that frames the sentence reports it; "after units declared the area safe"
         # or "officials who said" do not
         if t.dep_ not in ("ROOT", "conj", "parataxis", "ccomp", "dep") or (
