@@ -78,6 +78,18 @@ _TIME_AFTER = re.compile(
 _AGE_AFTER = re.compile(r"^[\s\u00a0]*-?[\s\u00a0]*(?:years?|months?|weeks?)[\s\u00a0]*-?[\s\u00a0]*old",
                         re.IGNORECASE)
 _AGE_BEFORE = re.compile(r"(?:\baged|\bages|\bage of|\bage)[\s\u00a0]*$", re.IGNORECASE)
+# "children under 18", "some younger than five", "those over 65": an age limit
+_AGE_LIMIT_BEFORE = re.compile(
+    r"(?:\b(?:younger|older)[\s\u00a0]+than|\b(?:children|kids|minors|boys|girls|youths?|teenagers|"
+    r"people|persons|those|anyone|adults|men|women)[\s\u00a0]+(?:under|over|below|above))[\s\u00a0]*$",
+    re.IGNORECASE)
+# "Omarov, 40, and ...", "Alinejad, 48, told VOA": a bare number in commas after a name is an age
+_NAME_COMMA_BEFORE = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*,[\s\u00a0]*$")
+_AGE_COMMA_AFTER = re.compile(r"^[\s\u00a0]*(?:,|\)|;|\.[\s\u00a0]+[A-Z])")
+# "type 2 diabetes", "size 40", "Category 5", "Group of Seven": a number that names, not counts
+_LABEL_BEFORE = re.compile(
+    r"(?:\b(?i:type|size|category|level|grade|stage|class|verse|chapter|article|section|page|paragraph)|"
+    r"\bGroup[\s\u00a0]+of)[\s\u00a0]*$")
 _CLOCK_AFTER = re.compile(r"^(?::\d\d|[\s\u00a0]*(?:a\.m\.|p\.m\.|am\b|pm\b|gmt\b|utc\b|hrs\b|h\b|o'clock))",
                           re.IGNORECASE)
 _ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th)(?![a-z])", re.IGNORECASE)
@@ -333,6 +345,16 @@ def find_quantities(text: str) -> list[Quantity]:
                 continue
             if _TIME_AFTER.match(after) and not re.match(r"^[\s\u00a0]+of\b", after):
                 continue
+            if kind != "vague" and _AGE_LIMIT_BEFORE.search(before) and not _UNIT_AFTER.match(after):
+                continue
+        if kind in ("digits", "number") and not _UNIT_AFTER.match(after):
+            if _LABEL_BEFORE.search(before):
+                continue
+            if kind == "digits" and re.match(r"\d{1,3}$", m.group(0)) and 0 < int(m.group(0)) < 120 \
+                    and _NAME_COMMA_BEFORE.search(before) and _AGE_COMMA_AFTER.match(after):
+                continue
+        if kind == "digits" and re.match(r"[’']?s(?![\w])", after):
+            continue  # decades and ages: "the 1960s", "'70s", "in his 30s"
         if m.lastgroup == "words" and text[num_start:num_end].lower() == "one" and not (
                 _BETWEEN.search(before) and _RANGE_NEXT.match(after)  # "between one and two people"
         ) and (
