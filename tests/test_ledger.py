@@ -341,16 +341,19 @@ def test_export_writes_every_row(ledger: Ledger, extractor: Extractor, tmp_path:
         assert isinstance(first["value"], int)  # 12000, not 12000.0, as extract prints it
 
 
-def _memory_limit_mib(db: Path) -> float:
-    with Ledger(db) as ledger:
+def _memory_limit_mib(db: Path, read_only: bool = False) -> float:
+    with Ledger(db, read_only=read_only) as ledger:
         (text,) = ledger.connection.execute("SELECT current_setting('memory_limit')").fetchone()
     number, unit = text.split()
     return float(number) * {"KiB": 1 / 1024, "MiB": 1, "GiB": 1024}[unit]
 
 
-def test_a_ledger_connection_bounds_duckdbs_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # DuckDB's default is 80% of the machine's memory: its cache would grow with the ledger
+def test_a_writing_connection_bounds_duckdbs_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # DuckDB's default is 80% of the machine's memory: an ingest's cache would grow with the ledger
     monkeypatch.delenv("CLAIMLEDGER_DUCKDB_MEMORY", raising=False)
-    assert 400 <= _memory_limit_mib(tmp_path / "a.duckdb") <= 512
+    db = tmp_path / "a.duckdb"
+    assert 400 <= _memory_limit_mib(db) <= 512
+    # readers (a server answering many requests from one database instance) keep DuckDB's default
+    assert _memory_limit_mib(db, read_only=True) > 1024
     monkeypatch.setenv("CLAIMLEDGER_DUCKDB_MEMORY", "2GB")
-    assert 1800 <= _memory_limit_mib(tmp_path / "a.duckdb") <= 2048
+    assert 1800 <= _memory_limit_mib(db) <= 2048

@@ -54,10 +54,12 @@ def holder_pid(exc: BaseException) -> Optional[int]:
 
 
 def memory_limit() -> str:
-    """DuckDB's buffer limit for a ledger connection: ``$CLAIMLEDGER_DUCKDB_MEMORY`` or 512MB.
+    """DuckDB's buffer limit for a writing connection: ``$CLAIMLEDGER_DUCKDB_MEMORY`` or 512MB.
 
-    DuckDB's own default is 80% of the machine's memory, so its block cache would
-    grow with the ledger; bounded, it spills big sorts and joins to disk instead.
+    DuckDB's own default is 80% of the machine's memory, so a long ingest's block
+    cache would grow with the ledger; bounded, it spills big sorts to disk instead.
+    Readers keep DuckDB's default: a server answers many queries at once from one
+    database instance, and a shared 512MB is too little for them.
     """
     return os.environ.get("CLAIMLEDGER_DUCKDB_MEMORY", "").strip() or "512MB"
 
@@ -76,7 +78,8 @@ def connect(path: str, read_only: bool, wait: float = 0.0, on_wait: Optional[Wai
     told = False
     while True:
         try:
-            return duckdb.connect(path, read_only=read_only, config={"memory_limit": memory_limit()})
+            config = {} if read_only else {"memory_limit": memory_limit()}
+            return duckdb.connect(path, read_only=read_only, config=config)
         except duckdb.Error as exc:
             left = deadline - time.monotonic()
             if not is_busy(exc) or left <= 0:
