@@ -57,13 +57,19 @@ def noun_phrase(head: Token, floor: int = -1) -> str:
         if inside and t.dep_ in ("compound", "amod", "nmod") and t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB") \
                 and t.lower_ not in _SKIP_MODIFIERS and not t.like_num:
             left.insert(0, t)
+        elif t.text == "-" and left and not t.whitespace_ and i > 0 and not doc[i - 1].whitespace_ \
+                and doc[i - 1].idx >= max(floor, 0) and (doc[i - 1].is_alpha or doc[i - 1].is_digit):
+            # a hyphenated modifier is one word: "coronavirus-related deaths", "intelligence-based operations"
+            left[:0] = [doc[i - 1], t]
+            i -= 2
+            continue
         elif inside and t.text == "-" and left:
             left.insert(0, t)
         else:
             break
         i -= 1
     words = [t.text for t in left] + [head.text]
-    phrase = " ".join(words).replace(" - ", "-").lower()
+    phrase = " ".join(words).replace(" - ", "-").lower().lstrip("- ")
     if head.lower_ in _PARTITIVES:
         of = next((c for c in head.rights if c.lower_ == "of"), None)
         pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
@@ -82,11 +88,17 @@ def _is_place(tok: Token, places: set[str]) -> bool:
 
 def _first_noun_after(toks: list[Token]) -> Optional[Token]:
     """First noun that a figure modifies: 'two temporary accommodation centers' -> centers."""
-    for t in toks[:6]:
+    for k, t in enumerate(toks[:8]):
+        hyphen_next = k + 1 < len(toks) and toks[k + 1].text == "-" and not t.whitespace_
+        if hyphen_next and t.is_alpha:
+            continue  # the first half of a hyphenated modifier: "coronavirus-related deaths"
+        if k > 0 and toks[k - 1].text == "-" and not toks[k - 1].whitespace_ and k + 1 < len(toks) \
+                and toks[k + 1].pos_ in ("NOUN", "PROPN", "ADJ"):
+            continue  # its second half, a noun or more words follow ("off-duty soldiers")
         if t.pos_ in ("NOUN", "PROPN") or (t.pos_ == "ADJ" and t.dep_ in ("nsubj", "dobj", "pobj")):
             # walk right through compounds: 'field kitchens'
             head = t
-            while head.dep_ in ("compound", "amod") and head.head.i > head.i and head.head.i - t.i < 5:
+            while head.dep_ in ("compound", "amod") and head.head.i > head.i and head.head.i - t.i < 7:
                 head = head.head
             return head
         if t.pos_ in ("ADJ", "DET", "PRON") and t.dep_ in ("amod", "poss", "det", "compound", "nmod"):
