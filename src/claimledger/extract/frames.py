@@ -33,6 +33,9 @@ _PLACE_NOUNS = {"city", "town", "country", "region", "province", "territory", "a
                 "district", "village", "capital", "enclave", "governorate", "county", "island",
                 "zone", "strip", "peninsula", "nation"}
 _AREA_UNITS = {"hectare", "km2", "mi2", "m2", "ft2", "acre"}
+# "a 13% increase": the percentage measures a change of something else, not the change noun
+_CHANGE_NOUNS = {"increase", "rise", "drop", "decline", "fall", "jump", "cut", "reduction", "decrease",
+                 "growth", "gain", "loss", "surge", "hike", "share", "majority", "chance", "probability"}
 _MONEY_HINT = re.compile(r"^[A-Z]{3}$")
 
 
@@ -128,6 +131,12 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
                 if _is_place(pobj, places) and pobj.lower_ not in ("area",):
                     return "territory", False
             return noun_phrase(pobj, end), False
+    if unit == "percent" and after and after[0].pos_ == "NOUN" and after[0].lower_ not in _CHANGE_NOUNS:
+        # "25% tariffs", "a 43% funding gap": the noun the percentage qualifies
+        n = _first_noun_after(after)
+        pct = [t for t in sent if start <= t.idx < end]
+        if n is not None and n.lower_ not in _CHANGE_NOUNS and any(t.head.i == n.i for t in pct):
+            return noun_phrase(n, end), False
     if unit in ("percent", "fraction"):
         # "the area held by gunmen has decreased by one-third": the subject of the verb
         tok = next((t for t in sent if t.idx >= start), None)
@@ -158,6 +167,11 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
         return noun_phrase(before[-2], -1), False
     if unit in _AREA_UNITS:
         return "area", False
+    if len(after) >= 3 and after[0].lower_ == "worth" and after[1].lower_ == "of" and unit.isupper():
+        n = next((c for c in after[1].children if c.dep_ == "pobj"), None) or \
+            _first_noun_after([t for t in after[2:] if t.dep_ not in ("det", "poss")])
+        if n is not None:
+            return noun_phrase(n, end), False  # "$28 billion worth of exports"
     if len(after) >= 2 and after[0].lower_ in ("in", "for", "worth") and unit.isupper():
         n = _first_noun_after(after[1:])
         if n is not None:
