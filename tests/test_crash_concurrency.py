@@ -376,9 +376,16 @@ def test_a_second_ingest_waits_for_the_first_or_gives_up_with_one_error_line(tmp
 # --- writing from within the server ------------------------------------------------------------------
 
 @pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
-def test_requests_read_what_an_in_process_writer_publishes(tmp_path: Path) -> None:
+def test_requests_read_what_an_in_process_writer_publishes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``ReadModel.writer()``: the ledger opened for writing inside the server; requests go on meanwhile."""
     from fastapi.testclient import TestClient
+
+    from claimledger.ledger import snapshot
+    from claimledger.web import data
+
+    # publish after every commit, look after every change (the rate limits would leave too few to see)
+    monkeypatch.setattr(snapshot, "PUBLISH_SHARE", 0)
+    monkeypatch.setattr(data, "_RETRY", 0.0)
 
     from claimledger.ledger import Ledger
     from claimledger.model import Claim, Document
@@ -407,6 +414,8 @@ def test_requests_read_what_an_in_process_writer_publishes(tmp_path: Path) -> No
             ledger.ingest(docs, extract, "test-1", on_progress=ask, batch_documents=10)
         assert {status for status, _ in seen} == {200}
         shown = [n for _, n in seen]
-        assert shown == sorted(shown) and shown[0] == 0 and 10 in shown and 20 in shown
+        # never going back, and a committed batch shows before the end (which one depends on
+        # the snapshot's timing against the copy's: not every commit is promised to show)
+        assert shown == sorted(shown) and shown[0] == 0 and {10, 20} & set(shown), str(shown)
         assert c.get("/api/stats").json()["documents"] == 30  # the ledger itself, once the writer is done
     assert model.copies["snapshot"] >= 2 and model.copies["ledger"] >= 2
