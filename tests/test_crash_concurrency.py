@@ -344,7 +344,7 @@ def test_a_writer_killed_inside_a_commit_or_a_publication_loses_only_that_transa
 
 def test_a_second_ingest_waits_for_the_first_or_gives_up_with_one_error_line(tmp_path: Path) -> None:
     corpus = tmp_path / "few.jsonl"
-    total = write_corpus(corpus, stories=12)
+    total = write_corpus(corpus, stories=30)  # long enough to outlast the impatient one on a fast machine
     db = tmp_path / "shared.duckdb"
     first = start(ingest_command(corpus, db), tmp_path / "first.log")
     deadline = time.monotonic() + 60

@@ -141,13 +141,15 @@ class Publisher:
         self.interval = interval
         self.published = 0  # snapshots written
         self.seconds = 0.0  # spent writing them
-        self._next = 0.0  # time.monotonic() of the next publication, at the earliest
+        self._last = float("-inf")  # time.monotonic() when the last snapshot was done
+        self._last_spent = 0.0  # and how long it took
         self._broken = False
         self._fd: Optional[int] = None
 
     def after_commit(self) -> None:
         """Publish, unless the last snapshot is too recent."""
-        if time.monotonic() >= self._next:
+        # read at each commit, so a change of interval or PUBLISH_SHARE applies at once
+        if time.monotonic() >= self._last + max(self.interval, PUBLISH_SHARE * self._last_spent):
             self.publish()
 
     def publish(self) -> bool:
@@ -178,7 +180,7 @@ class Publisher:
         spent = time.monotonic() - start
         self.published += 1
         self.seconds += spent
-        self._next = time.monotonic() + max(self.interval, PUBLISH_SHARE * spent)
+        self._last, self._last_spent = time.monotonic(), spent
         return True
 
     def withdraw(self) -> None:
