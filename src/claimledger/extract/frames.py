@@ -89,6 +89,12 @@ def _is_place(tok: Token, places: set[str]) -> bool:
     return tok.lower_ in _PLACE_NOUNS
 
 
+# a time phrase right after a figure says when, not what is counted ("killed 25 this week")
+_TIME_NOUNS = {"day", "days", "week", "weeks", "weekend", "month", "months", "year", "years", "night", "morning",
+               "afternoon", "evening", "time", "season", "spring", "summer", "autumn", "fall", "winter"}
+_TIME_DETERMINERS = {"last", "this", "next", "that", "every", "each", "previous", "past", "same"}
+
+
 def _first_noun_after(toks: list[Token]) -> Optional[Token]:
     """First noun that a figure modifies: 'two temporary accommodation centers' -> centers."""
     for k, t in enumerate(toks[:8]):
@@ -98,6 +104,8 @@ def _first_noun_after(toks: list[Token]) -> Optional[Token]:
         if k > 0 and toks[k - 1].text == "-" and not toks[k - 1].whitespace_ and k + 1 < len(toks) \
                 and toks[k + 1].pos_ in ("NOUN", "PROPN", "ADJ"):
             continue  # its second half, a noun or more words follow ("off-duty soldiers")
+        if t.lower_ in _TIME_NOUNS and k > 0 and toks[k - 1].lower_ in _TIME_DETERMINERS:
+            return None  # "arrested 40 last month": when, not what is counted
         if t.pos_ in ("NOUN", "PROPN") or (t.pos_ == "ADJ" and t.dep_ in ("nsubj", "dobj", "pobj")):
             # walk right through compounds: 'field kitchens'
             head = t
