@@ -258,7 +258,8 @@ _NOUN_EVENTS = {
     "weapon": "military", "tank": "military", "vehicle": "military", "equipment": "military",
     "drone": "military", "missile": "military", "rocket": "military", "aircraft": "military",
     "jet": "military", "artillery": "military", "ammunition": "military", "troop": "military",
-    "soldier": "military", "fighter": "military", "combatant": "military", "warplane": "military", "helicopter": "military", "sortie": "military",
+    "soldier": "military", "fighter": "military", "combatant": "military", "warplane": "military",
+    "helicopter": "military", "sortie": "military",
     "airstrike": "military", "strike": "military", "attack": "military", "shelling": "military",
     "population": "population", "inhabitant": "population",
 }
@@ -311,7 +312,8 @@ def _verb_event(v: Token, counted_head: str) -> Optional[str]:
         return "population"
     if lem in _EVAC_WEAK and counted_head in _HUMAN:
         preps = {c.lower_ for c in v.children if c.dep_ == "prep"}
-        if lem in ("leave", "exit", "cross", "move", "carry") or preps & {"from", "out", "to", "via", "through"} or "out" in prts:
+        if lem in ("leave", "exit", "cross", "move", "carry") or preps & {"from", "out", "to", "via", "through"} \
+                or "out" in prts:
             return "evacuation"
     if lem in ("capture", "seize", "take", "hold") and counted_head in _HUMAN:
         return "detention"
