@@ -9,6 +9,7 @@ Example counts stay moderate: the extractor loads its spaCy model once per proce
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -59,6 +60,20 @@ fragment_text = st.lists(
 spaced_text = st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=30).map(" ".join)
 
 
+def check_amount(f: Any, where: str) -> None:
+    """A figure's qualifier, unit, value and high (a Claim or the grammar's Quantity) keep the contract."""
+    assert f.qualifier in QUALIFIERS, where
+    assert isinstance(f.unit, str) and f.unit.strip(), where
+    assert (f.value is None) == (f.qualifier == "vague"), where
+    if f.value is not None:
+        assert isinstance(f.value, (int, float)) and math.isfinite(f.value), where
+    if f.high is not None:
+        assert f.qualifier == "range", where
+        assert isinstance(f.high, (int, float)) and math.isfinite(f.high), where
+    if f.qualifier == "range":
+        assert f.high is not None, where
+
+
 def check_contract(text: str, claims: list[Claim], doc_id: str) -> None:
     """Every claim respects the output contract of spec/claims.md."""
     assert isinstance(claims, list)
@@ -69,17 +84,8 @@ def check_contract(text: str, claims: list[Claim], doc_id: str) -> None:
         assert c.doc_id == doc_id, where
         assert 0 <= c.start < c.end <= len(text), where
         assert text[c.start:c.end] == c.surface, where
-        assert c.qualifier in QUALIFIERS, where
         assert c.event in EVENTS, where
-        assert isinstance(c.unit, str) and c.unit.strip(), where
-        assert (c.value is None) == (c.qualifier == "vague"), where
-        if c.value is not None:
-            assert isinstance(c.value, (int, float)) and math.isfinite(c.value), where
-        if c.high is not None:
-            assert c.qualifier == "range", where
-            assert isinstance(c.high, (int, float)) and math.isfinite(c.high), where
-        if c.qualifier == "range":
-            assert c.high is not None, where
+        check_amount(c, where)
         if c.part_of is not None:
             assert c.part_of in starts and c.part_of != c.start, where
 
