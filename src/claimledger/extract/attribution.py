@@ -145,6 +145,12 @@ def speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[st
     return name
 
 
+def _office_of(ent: SpacySpan) -> bool:
+    """'the mayor of Kherson': a name after 'of' in a title names the office's place, not a person."""
+    of = ent.root.head
+    return ent.root.dep_ == "pobj" and of.lower_ == "of" and of.head.lower_ in (_PERSON_TITLE_NOUNS | _ORG_NOUNS)
+
+
 def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[str]:
     # a dateline the parser hung on the subject ("SARDAN — The provincial governor, ...") is no speaker
     for i, t in enumerate(phrase[:6]):
@@ -155,7 +161,7 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
     if not phrase:
         return None
     persons = [e for e in phrase[0].doc.ents if e.label_ == "PERSON"
-               and e.start >= phrase[0].i and e.end <= phrase[-1].i + 1]
+               and e.start >= phrase[0].i and e.end <= phrase[-1].i + 1 and not _office_of(e)]
     if not persons:
         # NER missed the name: a subject ending in a run of proper nouns ("... envoy Jan Egeland")
         run: list[Token] = []
@@ -186,14 +192,18 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
     # "the general", "the Russian general": the last person named
     root = next((t for t in phrase if t.head not in phrase or t.head is t), phrase[-1])
     all_lower = all(t.text[0].islower() or t.lower_ in ("russian", "syrian") for t in words)
+    # (none named before: the phrase itself, "the ministry said" is no outlet's own voice)
     if root.lower_ in _PERSON_TITLE_NOUNS and phrase[0].lower_ == "the" and all_lower:
-        return state.persons[-1] if state.persons else None
+        return state.persons[-1] if state.persons else _phrase_text(words).lower()
     if root.lower_ in _ORG_NOUNS and phrase[0].lower_ == "the" and all(
             t.text[0].islower() for t in words):
         for o in reversed(state.orgs):
             if root.lower_ in o.lower():
                 return o
-        return state.orgs[-1] if state.orgs else None
+        if state.orgs:
+            return state.orgs[-1]
+        state.note_org(_phrase_text(words).lower())
+        return state.orgs[-1]
     # an organisation or body named in full: trim trailing clauses
     toks = [t for t in phrase if t.dep_ not in ("punct",)]
     while toks and toks[0].dep_ == "det":

@@ -120,6 +120,36 @@ def _first_noun_after(toks: list[Token]) -> Optional[Token]:
     return None
 
 
+_TOTAL_NOUNS = {"number", "total", "tally", "count"}
+_TOLL_NOUNS = {"toll"}
+_TOLL_OF = {"casualty": "casualties", "injury": "injuries", "civilian": "deaths", "death": "deaths"}
+
+
+def _total_subject(sent: SpacySpan, start: int) -> Optional[str]:
+    """What a bare figure counts when the verb's subject names it: "the number of displaced people
+    has reached 12 million" -> displaced people; "the death toll rose to 3,145" -> deaths."""
+    tok = next((t for t in sent if t.idx >= start), None)
+    seen = 0
+    while tok is not None and seen < 5:
+        seen += 1
+        if tok.pos_ in ("VERB", "AUX"):
+            subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if subj is None:
+                return None
+            if subj.lower_ in _TOTAL_NOUNS:
+                of = next((c for c in subj.rights if c.lower_ == "of"), None)
+                pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+                return noun_phrase(pobj) if pobj is not None and pobj.pos_ in ("NOUN", "ADJ") else None
+            if subj.lower_ in _TOLL_NOUNS:
+                mods = [c.lower_ for c in subj.lefts if c.dep_ in ("compound", "amod")]
+                return next((_TOLL_OF[m] for m in reversed(mods) if m in _TOLL_OF), "deaths")
+            return None
+        if tok.head is tok:
+            return None
+        tok = tok.head
+    return None
+
+
 def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optional[float],
                 places: set[str]) -> tuple[Optional[str], bool]:
     """(counted phrase, is_anaphoric). ``start``/``end`` are the figure's char offsets."""
@@ -169,6 +199,9 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
         nxt = _first_noun_after(after)
         if nxt is not None and not nxt.like_num:
             return noun_phrase(nxt, end), False
+        total = _total_subject(sent, start)
+        if total is not None:
+            return total, False
         return None, True
     # measures: "270 tons of humanitarian aid" handled above; "a total area of 24 hectares"
     if len(before) >= 2 and before[-1].lower_ == "of" and before[-2].pos_ == "NOUN":

@@ -69,6 +69,9 @@ _QUAL_BEFORE = {q: _phrase_re(ps, after=False) for q, ps in L.QUALIFIER_PHRASES.
 _CURRENCY_BEFORE = re.compile(
     "(?P<c>" + "|".join(re.escape(c) for c in sorted(L.CURRENCY_PREFIX, key=len, reverse=True))
     + r")[\s\u00a0]?$", re.IGNORECASE)
+# an ISO 4217 code in capitals before or after a figure ("SGD 5 million", "12 million SGD")
+_ISO_BEFORE = re.compile(r"(?<![\w$€£])(?P<c>[A-Z]{3})[\s\u00a0]?$")
+_ISO_AFTER = re.compile(r"[\s\u00a0]+(?P<u>[A-Z]{3})(?![\w])")
 _MONTH = "|".join(L.MONTHS)
 _MONTH_BEFORE = re.compile(rf"(?<![\w])(?:{_MONTH})\.?[\s\u00a0]*(?:the[\s\u00a0]+)?$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?[\s\u00a0]*(?:of[\s\u00a0]+)?(?:{_MONTH})(?![a-z])",
@@ -205,6 +208,27 @@ def _between_split(text: str, start: int, end: int) -> Optional[tuple[int, float
     return (best[1], best[2]) if best else None
 
 
+_DIGIT_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+                "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_SPOKEN_DECIMAL = re.compile(
+    rf"(?P<int>{_WORDSEQ}|\d+)[\s\-]+point[\s\-]+(?P<dec>(?:{'|'.join(_DIGIT_WORDS)})"
+    rf"(?:[\s\-]+(?:{'|'.join(_DIGIT_WORDS)}))*)(?![\w\-])", re.IGNORECASE)
+
+
+def _spoken_decimal(m: re.Match[str], text: str) -> Optional[tuple[int, Optional[float], str, bool]]:
+    """'Seven-point-one million', 'two point five': a decimal read out in words (as "number")."""
+    if m.lastgroup not in ("words", "digits"):
+        return None
+    sd = _SPOKEN_DECIMAL.match(text, m.start())
+    if not sd:
+        return None
+    whole = float(sd.group("int")) if sd.group("int").isdigit() else _parse_words(sd.group("int"))
+    if whole is None:
+        return None
+    dec = "".join(_DIGIT_WORDS[w.lower()] for w in re.split(r"[\s\-]+", sd.group("dec")))
+    return sd.end(), whole + float("0." + dec), "number", False
+
+
 def _core_value(m: re.Match[str], text: str) -> Optional[tuple[int, Optional[float], str, bool]]:
     """(end, value, kind, weak) of a core match; None if it is not a figure."""
     kind = m.lastgroup or ""
@@ -276,6 +300,8 @@ def _is_name_number(text: str, start: int) -> bool:
         return False
     if word.lower() in _NAME_FUNCTION_WORDS or word.lower().rstrip(".") in L.MONTHS:
         return False
+    if word in L.ISO_CURRENCIES or word.lower() in L.CURRENCY_PREFIX:
+        return False  # "SGD 5 million", "EUR 12 million": a currency, not a name
     # sentence-initial capital is no proper-name signal
     before = text[max(0, wstart - 3):wstart]
     if wstart == 0 or re.search(r"[.!?:\n\"“]\s*$", before) or before.strip() == "":
@@ -310,7 +336,7 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         if any(a <= m.start() < b for a, b in blocked):
             continue
-        core = _core_value(m, text)
+        core = _spoken_decimal(m, text) or _core_value(m, text)
         if core is None:
             continue
         core_end, value, kind, weak = core
@@ -445,6 +471,12 @@ def _build(text: str, kind: str, num_start: int, num_end: int, value: Optional[f
             unit = L.CURRENCY_PREFIX[sym]
             start -= len(before) - cur.start()
             before = text[max(0, start - 40):start]
+    elif kind in ("digits", "number", "vague"):
+        iso = _ISO_BEFORE.search(before)
+        if iso and iso.group("c") in L.ISO_CURRENCIES:
+            unit = iso.group("c")
+            start -= len(before) - iso.start()
+            before = text[max(0, start - 40):start]
 
     # unit after the number
     if unit in ("count",) and kind != "fraction":
@@ -464,6 +496,10 @@ def _build(text: str, kind: str, num_start: int, num_end: int, value: Optional[f
             um = _UNIT_ATTACHED.match(text, end) if text[end:end + 1] not in (" ", "\u00a0") else None
             if um is None:
                 um = _UNIT_AFTER.match(text, end)
+            if um is None:
+                iso = _ISO_AFTER.match(text, end)
+                if iso and iso.group("u") in L.ISO_CURRENCIES:
+                    unit, end, weak = iso.group("u"), iso.end(), False
         if um:
             key = re.sub(r"[\s\u00a0]+", " ", um.group("u").lower())
             canon = L.UNITS.get(key) or L.ATTACHED_UNITS.get(key)
@@ -512,6 +548,13 @@ def _build(text: str, kind: str, num_start: int, num_end: int, value: Optional[f
 _PHONE = re.compile(r"(?<![\w,.])(?:\+\d{1,3}[ .-]?)?(?:\(?\d{2,5}\)?[ .-]){2,}\d{2,5}(?![\w,])"
                     r"|(?<![\w,.])\+\d[\d .-]{6,}\d|(?<![\w,.])0\d{2,}(?![\w,.])")
 _BETWEEN = re.compile(r"(?:between|from)[\s\u00a0]+$", re.IGNORECASE)
+_CURRENCY_AT = re.compile(
+    "(?P<c>" + "|".join(re.escape(c) for c in sorted(L.CURRENCY_PREFIX, key=len, reverse=True))
+    + r")[\s\u00a0]?", re.IGNORECASE)
+_ISO_AT = re.compile(r"(?P<c>[A-Z]{3})[\s\u00a0]?")
+_SCALE_LAST = re.compile(r"(?:thousand|million|billion|trillion)$", re.IGNORECASE)
+_SCALE_WORD = re.compile(r"(?:hundred|thousand|million|billion|trillion|\d(?:bn|mln|mn|tn|m|b|k))(?![\w])",
+                         re.IGNORECASE)
 _RANGE_NEXT = re.compile(rf"[\s\u00a0]+(?:and|to)[\s\u00a0]+(?:{_NUMWORD}|\d)", re.IGNORECASE)
 
 
@@ -532,6 +575,14 @@ def _extend_range(text: str, q: Quantity) -> Quantity:
         if not re.match(r"\d", text[q.end - 1:q.end]):
             return q
     second_start = q.end + mid.end()
+    money = q.unit not in ("count", "percent", "fraction") and q.start < q.num_start
+    if money:  # "$6 - $8 billion", "between $6 billion and $8 billion": the same currency again
+        cur = _CURRENCY_AT.match(text, second_start)
+        iso = _ISO_AT.match(text, second_start)
+        if cur and L.CURRENCY_PREFIX.get(cur.group("c").lower()) == q.unit:
+            second_start = cur.end()
+        elif iso and iso.group("c") == q.unit:
+            second_start = iso.end()
     nxt = _CORE.match(text, second_start)
     if not nxt or nxt.lastgroup not in ("digits", "words"):
         return q
@@ -539,11 +590,14 @@ def _extend_range(text: str, q: Quantity) -> Quantity:
     if core is None:
         return q
     n_end, n_val, n_kind, _ = core
+    mult = 1.0
     if n_kind == "digits":
         scale = _SCALE_AFTER.match(text, n_end)
-        mult = 1.0
         if scale and scale.group("scale").lower() in L.SCALES:
             mult = float(L.SCALES[scale.group("scale").lower()])
+            n_end = scale.end()
+        elif scale and not scale.group("sp") and scale.group("scale").lower() in ("bn", "mln", "mn", "tn"):
+            mult = L.SCALE_ABBREV[scale.group("scale").lower()]
             n_end = scale.end()
         v = _parse_digits(nxt.group(0), mult != 1.0)
         if v is None:
@@ -551,11 +605,20 @@ def _extend_range(text: str, q: Quantity) -> Quantity:
         n_val = v * mult
         if re.fullmatch(r"\d{4}", nxt.group(0)) and 1800 <= v <= 2100 and 1800 <= (q.value or 0) <= 2100:
             return q
-    if n_val is None or not math.isfinite(n_val) or n_val <= (q.value or 0):
+    else:
+        sw = _SCALE_LAST.search(text, second_start, n_end)
+        if sw:
+            mult = float(L.SCALES[sw.group(0).lower()])
+    low = q.value
+    # "between 6 and 8 million", "$6-8 billion": the scale of the second number is the first's too,
+    # when the first has none of its own and the scaled first is still the lower end
+    if mult > 1 and low is not None and n_val is not None and not _SCALE_WORD.search(
+            text, q.num_start, q.num_end) and low * mult <= n_val:
+        low = low * mult
+    if n_val is None or not math.isfinite(n_val) or n_val <= (low or 0):
         return q
     if _TIME_AFTER.match(text[n_end:n_end + 20]) or _MONTH_AFTER.match(text[n_end:n_end + 20]):
         return None  # type: ignore[return-value]  # "5-7 days": a duration, caller drops
-    low = q.value
     unit = q.unit
     end = n_end
     um = _UNIT_AFTER.match(text, end)
