@@ -213,6 +213,8 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
     for t in toks:
         if t.dep_ in ("relcl", "acl") or t.lower_ in ("who", "which", "that", "on", "in", "at", "during"):
             break
+        if cut and t.i > 0 and t.doc[t.i - 1].text == "," and (t.dep_ == "det" or t.text[:1].islower()):
+            break  # an apposition: "the Observatory for Human Rights, a Britain-based monitor"
         cut.append(t)
     if not cut:
         return None

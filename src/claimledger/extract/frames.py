@@ -114,12 +114,19 @@ def _first_noun_after(toks: list[Token]) -> Optional[Token]:
             return head
         if t.pos_ in ("ADJ", "DET", "PRON") and t.dep_ in ("amod", "poss", "det", "compound", "nmod"):
             continue
+        if t.pos_ == "VERB" and t.dep_ == "amod" and t.tag_ == "VBN" and k + 1 < len(toks) \
+                and toks[k + 1].pos_ in ("NOUN", "ADJ", "VERB"):
+            continue  # a participle before the noun: "12 wounded soldiers", "300 displaced families"
         if t.text in ("-", "’s", "'s"):
             continue
         break
     return None
 
 
+# participles and adjectives that name people after a figure ("the 20 injured", "300 displaced");
+# "killed" and "arrested" are left out: after a figure they are mostly a headline's verb
+_NOMINAL_PARTICIPLES = {"injured", "wounded", "dead", "missing", "displaced", "homeless", "sick", "elderly",
+                        "disabled", "detained", "unemployed", "hungry", "poor", "survivors"}
 _TOTAL_NOUNS = {"number", "total", "tally", "count"}
 _TOLL_NOUNS = {"toll"}
 _TOLL_OF = {"casualty": "casualties", "injury": "injuries", "civilian": "deaths", "death": "deaths"}
@@ -163,6 +170,15 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
         pobj = next((c for c in after[0].children if c.dep_ == "pobj"), None)
         if pobj is None:
             pobj = _first_noun_after([t for t in rest if t.dep_ not in ("det", "poss")])
+        if pobj is not None and pobj.like_num:
+            # "7 of the 20 injured", "5 of the 30 million": what the second figure counts
+            inner = [t for t in sent if t.i > pobj.i and not t.is_space]
+            n = _first_noun_after(inner)
+            if n is not None and not n.like_num:
+                return noun_phrase(n, inner[0].idx), False
+            if inner and inner[0].lower_ in _NOMINAL_PARTICIPLES:
+                return inner[0].lower_, False
+            return None, True
         if pobj is not None:
             if unit in ("percent", "fraction"):
                 # "93% of Aleppo", "98 percent of the territory of Aleppo", "93% of the city's territory"
@@ -199,6 +215,9 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
         nxt = _first_noun_after(after)
         if nxt is not None and not nxt.like_num:
             return noun_phrase(nxt, end), False
+        if after and after[0].lower_ in _NOMINAL_PARTICIPLES and not (
+                len(after) > 1 and after[1].pos_ in ("NOUN", "PROPN")):
+            return after[0].lower_, False  # "the 20 injured", "40 wounded": the people they describe
         total = _total_subject(sent, start)
         if total is not None:
             return total, False

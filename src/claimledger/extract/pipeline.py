@@ -36,6 +36,8 @@ _QUOTE_CHARS = re.compile(r"[“”\"«»„]")
 _SUBSET_CUE = re.compile(r"(?:\bincluding|\bamong\s+(?:them|whom|which|those)|\bof\s+whom|\bof\s+which"
                          r"|\bincluded|\bincludes)\b[^.;]*$", re.I)
 _OF_ANAPHOR = re.compile(r"^[\s\u00a0]*of\s+(?:them|whom|which|those|these)\b", re.I)
+_OF_WHOLE = re.compile(r"[\s\u00a0]+of[\s\u00a0]+(?:(?:the|its|their|his|her|our|these|those|all)[\s\u00a0]+"
+                       r"|[\w’'-]+[’']s[\s\u00a0]+){0,2}", re.I)
 _MORE_AFTER = re.compile(r"^[\s\u00a0]*(?:more|others?|additional|extra|further|else)\b", re.I)
 
 
@@ -421,6 +423,14 @@ class Extractor:
                                 group_parent is None:
                             f.part_of = parent.q.start
                             f.extras["group_parent"] = parent
+            # "7 of the 20 injured", "half of the country's 30 million people": a part of the next figure
+            whole = figs[i + 1] if i + 1 < len(figs) else None
+            of = _OF_WHOLE.match(text, q.end)
+            if f.part_of is None and whole is not None and of and of.end() == whole.q.start \
+                    and whole.sent == f.sent and whole.q.conversion_of is None and (
+                    q.unit in ("fraction", "percent") or (q.unit == whole.q.unit and q.value is not None
+                                                          and whole.q.value is not None and q.value < whole.q.value)):
+                f.part_of = whole.q.start
             if _OF_ANAPHOR.match(text[q.end:q.end + 20]) or (f.anaphoric and f.counted is None):
                 ante = next((p for p in reversed(prev) if p.counted and p.q.unit == "count"
                              and p.q.conversion_of is None and p.sent.start >= sents[max(0, f.si - 2)].start), None)
