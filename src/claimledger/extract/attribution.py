@@ -112,6 +112,10 @@ def clean_person(name: str) -> str:
     name = re.sub(r"^(?:the|The)\s+", "", name)
     name = re.sub(r"[’']s$", "", name)
     stripped = _TITLES.sub("", name).strip()
+    # "the WHO's Tedros Adhanom Ghebreyesus": the body before the name is not part of it
+    owner = re.match(r"^[A-Z][\w.&-]*[’']s\s+(?=(?:[A-Z][\w’'-]+\s+)+[A-Z][\w’'-]+$)", stripped or name)
+    if owner:
+        stripped = _TITLES.sub("", (stripped or name)[owner.end():]).strip()
     return stripped or name
 
 
@@ -211,8 +215,8 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
     # cut at a relative clause, apposition comma or preposition introducing time ("on Friday")
     cut: list[Token] = []
     for t in toks:
-        if t.dep_ in ("relcl", "acl") or t.lower_ in ("who", "which", "that", "on", "in", "at", "during"):
-            break
+        if t.dep_ in ("relcl", "acl") or t.text in ("who", "which", "that", "on", "in", "at", "during"):
+            break  # (lower case only: "the WHO said" names the World Health Organization)
         if cut and t.i > 0 and t.doc[t.i - 1].text == "," and (t.dep_ == "det" or t.text[:1].islower()):
             break  # an apposition: "the Observatory for Human Rights, a Britain-based monitor"
         cut.append(t)

@@ -256,7 +256,7 @@ _STRONG_VERBS = {
     "kill": "casualties", "die": "casualties", "wound": "casualties", "injure": "casualties",
     "execute": "casualties", "eliminate": "casualties", "massacre": "casualties",
     "slaughter": "casualties", "behead": "casualties", "perish": "casualties", "murder": "casualties",
-    "neutralize": "casualties", "neutralise": "casualties",
+    "neutralize": "casualties", "neutralise": "casualties", "bury": "casualties", "exhume": "casualties",
     "arrest": "detention", "detain": "detention", "imprison": "detention", "jail": "detention",
     "abduct": "detention", "kidnap": "detention",
     "demine": "demining", "defuse": "demining",
