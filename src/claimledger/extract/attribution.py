@@ -57,6 +57,9 @@ _ORG_NOUNS = {"center", "centre", "ministry", "statement", "agency", "army", "de
               "report", "military", "staff", "command", "service", "authorities", "police",
               "mission", "agencies", "coalition", "union", "commission", "observatory", "body",
               "bureau", "headquarters", "administration", "media", "network", "forces"}
+_RANK_START = re.compile(
+    r"^(?:Lieutenant|Lt\.?|Major|Maj\.?|Brigadier|Colonel|Col\.?|General|Gen\.?|Admiral|Captain|Sergeant|"
+    r"President|Prime\s+Minister|Minister|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Professor|Ambassador|Senator|Governor|Mayor)\s")
 _PRONOUNS_PERSON = {"he", "she", "him", "her"}
 _PRONOUNS_GROUP = {"they", "it", "we", "them"}
 
@@ -81,6 +84,9 @@ class SpeakerState:
             # capitalised words run on across a sentence end ("... the United States. Morgan Kehr")
             cand = clean_person(re.split(r"(?<=[a-z]{2})\.[\s\u00a0]+", m.group(0))[-1])
             words = cand.split()
+            if len(words) > 2 and re.search(r"\b(?:for|in|of|to|from|at)[\s\u00a0]+$", self.text[max(0, m.start() - 6):m.start()]):
+                words = words[1:]  # "envoy for Syria Jan Egeland": the place belongs to the title
+                cand = " ".join(words)
             if 2 <= len(words) <= 4 and all(w[0].isupper() for w in words) and len(cand) > len(best):
                 best = cand
         return best
@@ -113,7 +119,8 @@ def clean_person(name: str) -> str:
     name = re.sub(r"[’']s$", "", name)
     stripped = _TITLES.sub("", name).strip()
     # "the WHO's Tedros Adhanom Ghebreyesus": the body before the name is not part of it
-    owner = re.match(r"^[A-Z][\w.&-]*[’']s\s+(?=(?:[A-Z][\w’'-]+\s+)+[A-Z][\w’'-]+$)", stripped or name)
+    owner = re.match(r"^(?:[A-Z][\w.&-]*\s+){0,3}[A-Z][\w.&-]*[’']s\s+(?=(?:[A-Z][\w’'-]+\s+)+[A-Z][\w’'-]+$)",
+                     stripped or name)
     if owner:
         stripped = _TITLES.sub("", (stripped or name)[owner.end():]).strip()
     return stripped or name
@@ -165,7 +172,8 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
     if not phrase:
         return None
     persons = [e for e in phrase[0].doc.ents if e.label_ == "PERSON"
-               and e.start >= phrase[0].i and e.end <= phrase[-1].i + 1 and not _office_of(e)]
+               and e.start >= phrase[0].i and e.end <= phrase[-1].i + 1 and not _office_of(e)
+               and e[-1].lower_ not in _PERSON_TITLE_NOUNS]  # "Humanitarian Adviser" is a title, not a name
     if not persons:
         # NER missed the name: a subject ending in a run of proper nouns ("... envoy Jan Egeland")
         run: list[Token] = []
@@ -174,9 +182,26 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
                 run.insert(0, t)
             elif run:
                 break
+        if len(run) > 2 and run[0].i > 0 and run[0].doc[run[0].i - 1].pos_ == "ADP":
+            run = run[1:]  # "envoy for Syria Jan Egeland": the place the title is for
         if 2 <= len(run) <= 4 and run[-1] is phrase[-1]:
             name = clean_person(_phrase_text(run))
             if name and len(name.split()) >= 2:
+                full = state.fullest_person(name)
+                state.note_person(full)
+                return full
+        # a titled name NER took for an organisation: "... spokesman Major General Igor Konashenkov"
+        titled: list[Token] = []
+        for t in reversed(phrase):
+            if t.pos_ != "PROPN":
+                break
+            titled.insert(0, t)
+        if titled and titled[-1] is phrase[-1] and len(titled) <= 6:
+            text = _phrase_text(titled)
+            before = phrase[0].doc[titled[0].i - 1] if titled[0].i > 0 else None
+            name = clean_person(text)
+            if (_RANK_START.match(text) or (before is not None and before.lower_ in _PERSON_TITLE_NOUNS)) \
+                    and 2 <= len(name.split()) <= 3 and not any(w.lower() in _ORG_NOUNS for w in name.split()):
                 full = state.fullest_person(name)
                 state.note_person(full)
                 return full
@@ -296,7 +321,11 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
             if names:
                 full = state.fullest_person(clean_person(names[-1].text))
                 state.note_person(full)
-                return full, (window[0].idx, window[-1].idx + len(window[-1]))
+                # the speaker's phrase starts after the clause it follows ("controls 93 percent of
+                # Aleppo, the head of ..., Lieutenant General X, said"): the first comma before the name
+                comma = next((x for x in window if x.text == "," and x.i < names[-1].start), None)
+                first = t.doc[comma.i + 1] if comma is not None else window[0]
+                return full, (first.idx, window[-1].idx + len(window[-1]))
             continue
         if inside_quote(subj):
             continue
