@@ -51,6 +51,9 @@ def is_demonym(word: str) -> bool:
     ('Sudan' is one); the people themselves too ('Indonesians', 'Afghans')."""
     if word in world_places():
         return False
+    if " " in word:  # "South Korean" is one; "Ras Kamboni", "Wadi Halfa" are places
+        first, _, rest = word.partition(" ")
+        return first in ("North", "South", "East", "West", "Central") and " " not in rest and is_demonym(rest)
     if word.endswith(("ans", "ians")) and word[:-1].endswith(("an",)):
         return True
     return word.endswith(("an", "ese", "ish", "i", "ench", "utch"))
@@ -291,18 +294,38 @@ def mentions(text: str, start: int, end: int, places: set[str]) -> list[tuple[in
     return MentionIndex(text, places).mentions(start, end)
 
 
+_PREPOSITIONS = {"in", "from", "of", "to", "into", "toward", "towards", "near", "at", "outside", "across",
+                 "around", "inside", "within", "on", "over", "through", "throughout", "via", "out"}
+_PLACE_HEADS = {"city", "town", "village", "province", "region", "district", "governorate", "area", "county",
+                "state", "neighborhood", "neighbourhood", "suburb", "camp", "settlement", "capital"}
+
+
+def _preposition_before(text: str, s: int) -> str:
+    """The preposition that governs a place name starting at ``s``, looking back over up to four
+    words ("to the northern city of Idlib" -> to; "from Al-Tall" -> from); "" if none."""
+    words = re.findall(r"[\w’'-]+", text[max(0, s - 48):s])[-5:]
+    for k in range(len(words) - 1, -1, -1):
+        w = words[k].lower()
+        if w in _PREPOSITIONS:
+            if w == "of" and k > 0 and words[k - 1].lower() in _PLACE_HEADS:
+                continue  # "the city of X": the preposition before "city" governs X
+            return w
+    return ""
+
+
 def pick(text: str, cands: list[tuple[int, int, str]], qstart: int, qend: int,
          speaker_span: Optional[tuple[int, int]] = None) -> Optional[str]:
     """The mention nearest the figure, preferring 'in/from/of' over 'to'."""
     best: Optional[tuple[float, str]] = None
-    for s, e, label in cands:
-        if speaker_span and s >= speaker_span[0] and e <= speaker_span[1]:
-            continue
+    cands = [c for c in cands if not (speaker_span and c[0] >= speaker_span[0] and c[1] <= speaker_span[1])]
+    preps = [_preposition_before(text, s) for s, _, _ in cands]
+    # "moved from X to Y": the figure is X's; with no "from" the destination is the place ("poured
+    # into the Sayf Al-Dawla neighbourhood", "relocating with their two children to Okinawa")
+    has_from = "from" in preps
+    for (s, e, label), p in zip(cands, preps):
         dist = qstart - e if e <= qstart else s - qend
-        prep = re.search(r"(\w+)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}$", text[max(0, s - 40):s])
-        p = prep.group(1).lower() if prep else ""
         penalty = 0.0
-        if p in ("to", "into", "toward", "towards"):
+        if p in ("to", "into", "toward", "towards") and has_from:
             penalty = 60
         if e <= qstart:
             penalty += 5  # places after the figure usually belong to it ("1,096 militants left Aleppo")
