@@ -408,7 +408,11 @@ class Extractor:
             # "including", "among them", "of whom"
             if same:
                 gap_from = same[-1]
-                between = text[gap_from.q.end:q.start]
+                # "24 hectares (2.6 square feet), including 162 ...": the bracketed conversion of the
+                # figure before is no closing bracket of another clause
+                conv_end = max((p.q.end for p in prev if p.q.conversion_of == gap_from.q.start),
+                               default=gap_from.q.end)
+                between = re.sub(r"^[\s\u00a0]*\)", "", text[conv_end:q.start])
                 group_parent = gap_from.extras.get("group_parent")
                 if _SUBSET_CUE.search(text[same[0].q.end:q.start]) and not re.search(r"[;)]", between):
                     cue = _SUBSET_CUE.search(text[same[0].q.end:q.start])
