@@ -58,7 +58,7 @@ def noun_phrase(head: Token, floor: int = -1) -> str:
             break
         inside = head.left_edge.i <= t.i
         if inside and t.dep_ in ("compound", "amod", "nmod") and t.pos_ in ("NOUN", "PROPN", "ADJ", "VERB") \
-                and t.lower_ not in _SKIP_MODIFIERS and not t.like_num:
+                and t.lower_ not in _SKIP_MODIFIERS and not t.like_num and not _DESIGNATION.fullmatch(t.text):
             left.insert(0, t)
         elif t.text == "-" and left and not t.whitespace_ and i > 0 and not doc[i - 1].whitespace_ \
                 and doc[i - 1].idx >= max(floor, 0) and (doc[i - 1].is_alpha or doc[i - 1].is_digit):
@@ -95,6 +95,9 @@ _TIME_NOUNS = {"day", "days", "week", "weeks", "weekend", "month", "months", "ye
 _TIME_DETERMINERS = {"last", "this", "next", "that", "every", "each", "previous", "past", "same"}
 
 
+_DESIGNATION = re.compile(r"[A-Z][A-Za-z]{0,4}-?\d+[A-Za-z]{0,2}")
+
+
 def _first_noun_after(toks: list[Token]) -> Optional[Token]:
     """First noun that a figure modifies: 'two temporary accommodation centers' -> centers."""
     for k, t in enumerate(toks[:8]):
@@ -119,6 +122,8 @@ def _first_noun_after(toks: list[Token]) -> Optional[Token]:
             continue  # a participle before the noun: "12 wounded soldiers", "300 displaced families"
         if t.text in ("-", "’s", "'s"):
             continue
+        if _DESIGNATION.fullmatch(t.text) and k + 1 < len(toks):
+            continue  # a model name before the noun: "two Mi-8 helicopters", "four T-72 tanks"
         break
     return None
 
@@ -296,7 +301,7 @@ _NOUN_EVENTS = {
     "body": "casualties", "corpse": "casualties", "casualty": "casualties", "death": "casualties",
     "fatality": "casualties", "victim": "casualties", "dead": "casualties", "toll": "casualties",
     "grave": "casualties",
-    "refugee": "displacement", "idp": "displacement", "displaced": "displacement",
+    "refugee": "displacement", "idp": "displacement", "displaced": "displacement", "asylum": "displacement",
     "prisoner": "detention", "detainee": "detention", "hostage": "detention", "captive": "detention",
     "evacuee": "evacuation", "corridor": "evacuation", "convoy": "evacuation",
     "returnee": "returns",
@@ -339,8 +344,20 @@ def _lemma(t: Token) -> str:
     return lemma(t)
 
 
+_HAZARDS = {"earthquake", "quake", "tremor", "aftershock", "storm", "cyclone", "hurricane", "typhoon", "flood",
+            "tornado", "tsunami", "landslide", "wildfire", "fire", "drought", "heatwave", "blizzard"}
+
+
+def _hazard_strike(t: Token) -> bool:
+    """'an earthquake struck', 'a cyclone hit': a natural hazard, not a military strike."""
+    return _lemma(t) in ("strike", "hit") and any(
+        c.dep_ in ("nsubj", "nsubjpass") and any(_lemma(g) in _HAZARDS for g in c.subtree) for c in t.children)
+
+
 def _verb_event(v: Token, counted_head: str) -> Optional[str]:
     lem = _lemma(v)
+    if _hazard_strike(v):
+        return None  # "an earthquake struck": no air strike
     if lem in _STRONG_VERBS:
         return _STRONG_VERBS[lem]
     prts = {c.lower_ for c in v.children if c.dep_ in ("prt", "advmod")}
@@ -438,7 +455,7 @@ def event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str]) 
         return ev
     hits = [(_PRIORITY.index(ev), ev) for t in sent
             for ev in [_KEYWORDS.get(_lemma(t)) or _KEYWORDS.get(t.lower_)]
-            if ev and (ev != "population" or counted_head in _HUMAN)]
+            if ev and (ev != "population" or counted_head in _HUMAN) and not _hazard_strike(t)]
     return min(hits)[1] if hits else None
 
 

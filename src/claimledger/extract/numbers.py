@@ -512,6 +512,8 @@ def _build(text: str, kind: str, num_start: int, num_end: int, value: Optional[f
                     canon = None
                 if key in ("m", "mi", "ft", "l") and text[end:end + 1] in (" ", "\u00a0") and key != "ft":
                     canon = None  # a lone "m" after a space is too ambiguous
+                if re.match(r"-\d", text[um.end():um.end() + 2]):
+                    canon = None  # "14 T-72 tanks", "two Mi-8": a model name, not a unit
                 if canon:
                     unit = canon
                     end = um.end()
