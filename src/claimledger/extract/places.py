@@ -183,7 +183,8 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
                     continue  # "Uyghurs", "Kurds": a people, plural, that NER took for a place
                 if len(t) > 1 and not t.isupper() and t[0].isupper() and t not in _MONTHS_DAYS:
                     names.add(t)
-    for m in re.finditer(rf"\b([A-Z][\w’'-]*(?:\s+(?:al|el|as|ad)-[A-Z][\w’'-]*)?)\s+and\s+([A-Z][\w’'-]*)\s+{_PLACE_KIND}\b", text):
+    for m in re.finditer(rf"\b([A-Z][\w’'-]*(?:\s+(?:al|el|as|ad)-[A-Z][\w’'-]*)?)\s+and\s+([A-Z][\w’'-]*)"
+                         rf"\s+{_PLACE_KIND}\b", text):
         names.update((m.group(1), m.group(2)))
     for m in _NAMED_KIND.finditer(text):
         t = m.group(1)
@@ -322,7 +323,7 @@ def pick(text: str, cands: list[tuple[int, int, str]], qstart: int, qend: int,
     # "moved from X to Y": the figure is X's; with no "from" the destination is the place ("poured
     # into the Sayf Al-Dawla neighbourhood", "relocating with their two children to Okinawa")
     has_from = "from" in preps
-    for (s, e, label), p in zip(cands, preps):
+    for (s, e, label), p in zip(cands, preps, strict=True):
         dist = qstart - e if e <= qstart else s - qend
         penalty = 0.0
         if p in ("to", "into", "toward", "towards") and has_from:
