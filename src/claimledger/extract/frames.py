@@ -348,6 +348,13 @@ _HAZARDS = {"earthquake", "quake", "tremor", "aftershock", "storm", "cyclone", "
             "tornado", "tsunami", "landslide", "wildfire", "fire", "drought", "heatwave", "blizzard"}
 
 
+_DEMINERS = {"sapper", "deminer", "engineer"}
+_DEMINING_VERBS = {"clear", "sweep", "neutralize", "neutralise", "defuse", "detonate", "remove", "demine"}
+_FIND_VERBS = {"find", "discover", "destroy", "eliminate", "inspect", "check", "dismantle", "disarm"}
+_EXPLOSIVES = {"objects", "devices", "mines", "landmines", "explosives", "ordnance", "ieds", "shells", "munitions",
+               "bombs", "charges", "booby-traps", "traps"}
+
+
 def _hazard_strike(t: Token) -> bool:
     """'an earthquake struck', 'a cyclone hit': a natural hazard, not a military strike."""
     return _lemma(t) in ("strike", "hit") and any(
@@ -358,6 +365,10 @@ def _verb_event(v: Token, counted_head: str) -> Optional[str]:
     lem = _lemma(v)
     if _hazard_strike(v):
         return None  # "an earthquake struck": no air strike
+    # "sappers cleared 47 hectares", "neutralized more than 3,200 explosive objects"
+    if (lem in _DEMINING_VERBS and any(c.dep_ == "nsubj" and _lemma(c) in _DEMINERS for c in v.children)) or (
+            lem in _DEMINING_VERBS | _FIND_VERBS and counted_head in _EXPLOSIVES):
+        return "demining"
     if lem in _STRONG_VERBS:
         return _STRONG_VERBS[lem]
     prts = {c.lower_ for c in v.children if c.dep_ in ("prt", "advmod")}
@@ -375,6 +386,7 @@ def _verb_event(v: Token, counted_head: str) -> Optional[str]:
         return "amnesty"
     if lem == "clear" and any(_lemma(c) in ("mine", "explosive", "ordnance") for c in v.subtree):
         return "demining"
+
     if lem in ("take", "gain", "seize", "assume") and "control" in obj_lemmas | pobj_lemmas:
         return "territorial_control"
     if lem in _POPULATION_VERBS and counted_head in _HUMAN:

@@ -15,7 +15,7 @@ from spacy.tokens import Doc as SpacyDoc
 _DIRECTIONS = r"(?:north|south|east|west|northern|southern|eastern|western|central|north-?eastern|" \
               r"north-?western|south-?eastern|south-?western|northeast|northwest|southeast|southwest)"
 _PLACE_KIND = r"(?:neighbou?rhoods?|districts?|towns?|townships?|city|village|province|region|" \
-              r"camp|governorate|sector|area|suburb|quarter|county|state)"
+              r"camp|governorate|sector|area|suburb|quarter|county|state|crossing|checkpoint|roundabout)"
 _NAMED_KIND = re.compile(
     rf"\b((?:[A-Z][\w’'-]+|al|el|ad|as)(?:[ -](?:[A-Z][\w’'-]+|al|el|ad|as|de|of))*)\s+{_PLACE_KIND}\b")
 # organisations named after places: "Russia's General Staff" names no place of the figure
@@ -35,12 +35,16 @@ _COMMON_WORD_PLACES = {"Police", "Mobile", "Reading", "Bath", "Nice", "Split", "
 _COMMON_CAPITALS = {"Most", "Alliance", "Airport", "Central", "Bay", "Marco", "Police", "Mission",
                     "Colony", "Progress", "Unity", "Victory", "Freedom", "Republic", "Federal",
                     "National", "General", "Premier", "Mercy", "Golden", "Gold", "Silver"}
+# Arabic article and particle prefixes in place names: "al-Waer", "Deir ez-Zor", "Ras al-Ain"
+_PARTICLE = r"(?:al|el|as|ad|ash|ar|an|at|az|ez|es|ed|er|et|ul)-[A-Z][\w’'-]*"
+# a sentence may open with the preposition ("In Jibrin, ..."); "through/via" a crossing or town
 _PREP_PLACE = re.compile(
-    r"\b(?:in|from|of|near|around|across|outside|inside|into|within|fled|left|leaving|entered|"
-    r"reached|besieged|shelled|captured|seized|retook|recaptured)\s+"
+    r"\b(?:[Ii]n|[Ff]rom|of|[Nn]ear|[Aa]round|[Aa]cross|[Oo]utside|[Ii]nside|into|[Ww]ithin|[Tt]hrough|via|fled|"
+    r"left|leaving|entered|reached|besieged|shelled|captured|seized|retook|recaptured)\s+"
     r"(?:(?:the\s+)?(?:north|south|east|west|northern|southern|eastern|western|central|"
     r"north-?eastern|north-?western|south-?eastern|south-?western)\s+)?"
-    r"((?:[A-Z][a-z][\w’'-]*|[A-Z][a-z]*-[A-Z][\w’'-]*)(?:\s+(?:al|el|as|ad|ash|ar)-[A-Z][\w’'-]*|\s+[A-Z][a-z][\w’'-]*)?)(?![\w-])(?!\s+[A-Z])")
+    rf"((?:{_PARTICLE}|[A-Z][a-z][\w’'-]*|[A-Z][a-z]*-[A-Z][\w’'-]*)"
+    rf"(?:\s+{_PARTICLE}|\s+[A-Z][a-z][\w’'-]*)?)(?![\w-])(?!\s+[A-Z])")
 _MONTHS_DAYS = {"January", "February", "March", "April", "May", "June", "July", "August", "September",
                 "October", "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday",
                 "Friday", "Saturday", "Sunday", "Christmas", "Ramadan", "God", "Allah"}
@@ -215,6 +219,11 @@ _POSSESSIVE_AFTER = re.compile(r"[’']s\s+([\w-]+)(?:\s+([\w-]+))?(?:\s+([\w-]+
 _ORG_AFTER = re.compile(r"\s+(?:" + "|".join(_ORG_HEADS) + r")\b", re.I)
 _AREA_AFTER = re.compile(r"\s+(?:area|region|district)", re.I)
 _DIRECTION_BEFORE = re.compile(rf"\b({_DIRECTIONS})\s+$", re.I)
+_VENUE_BEFORE = re.compile(
+    r"(?:\b(?:said|says|told\s+(?:reporters|journalists|the\s+press|a\s+(?:news\s+|press\s+)?"
+    r"(?:briefing|conference))|briefing|conference|speaking|spoke)(?:\s+(?:on|late|earlier|later)"
+    r"(?:\s+[A-Z][a-z]+day)?)?|\bat\s+(?:a|the|his|her|its)\s+(?:\w+\s+){0,2}(?:briefing|conference|"
+    r"meeting|summit|session|forum))\s+in\s+(?:the\s+)?$")
 _AND_BETWEEN = re.compile(r"\s+and\s+(?:the\s+)?")
 _WORDISH = re.compile(r"[\w-]")
 
@@ -274,6 +283,8 @@ class MentionIndex:
                 after_end = min(len(text), e + 40)
                 if _ORG_AFTER.match(text, e, after_end) and not _AREA_AFTER.match(text, e, after_end):
                     continue
+                if _VENUE_BEFORE.search(text, max(0, s - 60), s):
+                    continue  # "told reporters in Moscow": where the briefing was, not the figure's place
                 ds = max(0, s - 20)
                 dm = _DIRECTION_BEFORE.search(text[ds:s])
                 label = f"{dm.group(1)} {name}" if dm else name
