@@ -21,6 +21,7 @@ from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 from claimledger.extract.lemmas import lemma
+from claimledger.extract.places import is_demonym
 
 REPORTING = {"say", "tell", "add", "state", "report", "announce", "claim", "confirm", "note",
              "declare", "explain", "estimate", "elaborate", "warn", "insist", "write", "reveal",
@@ -120,6 +121,11 @@ def clean_person(name: str) -> str:
     name = re.sub(r"[’']s$", "", name)
     stripped = _TITLES.sub("", name).strip()
     # "the WHO's Tedros Adhanom Ghebreyesus": the body before the name is not part of it
+    # "Staff Valery Gerasimov", "Ministry Igor Konashenkov": the tail of the body before the name
+    words = (stripped or name).split()
+    while len(words) > 2 and words[0].lower() in _ORG_HEAD_WORDS | _ORG_NOUNS and words[1][:1].isupper():
+        words = words[1:]
+        stripped = " ".join(words)
     owner = re.match(r"^(?:[A-Z][\w.&-]*\s+){0,3}[A-Z][\w.&-]*[’']s\s+(?=(?:[A-Z][\w’'-]+\s+)+[A-Z][\w’'-]+$)",
                      stripped or name)
     if owner:
@@ -139,10 +145,48 @@ _NAME_THEN_TITLE = re.compile(r"^((?:[A-Z][\w’'-]+\s+){1,3}[A-Z][\w’'-]+),\s
 _SURNAME_THEN_TITLE = re.compile(r"^([A-Z][\w’'-]+),\s+(?:[a-z]|of\s)")
 
 
+_ORG_HEAD_WORDS = {"ministry", "staff", "directorate", "headquarters", "service", "office", "command",
+                   "center", "centre", "agency", "council", "committee", "department", "forces", "army"}
+_TITLE_OPENERS = {"chief", "first", "deputy", "head", "spokesman", "spokeswoman", "spokesperson", "commander",
+                  "director", "minister", "secretary", "chairman", "chairwoman", "acting", "senior"}
+_DOC = (r"(?:statement|report|bulletin|assessment|communiqu[eé]|press\s+release|release|update|data|figures|"
+        r"estimates?|tally|survey|study|analysis|review|situation\s+report|sitrep|briefing|findings)")
+# "a statement from the Turkish Foreign Ministry", "OCHA's latest situation report", "a preliminary
+# UNESCO assessment": the body that issued the document speaks
+_DOC_FROM = re.compile(rf"^(?:an?\s+|the\s+)?(?:[\w-]+\s+){{0,2}}?{_DOC}s?\s+(?:from|by|of|issued\s+by|"
+                       rf"released\s+by|published\s+by)\s+(?:the\s+)?(?P<n>.+)$", re.I)
+_DOC_OF = re.compile(rf"^(?:the\s+)?(?P<n>.+?)[’']s?\s+(?:[\w-]+\s+){{0,2}}{_DOC}s?$", re.I)
+_DOC_NAMED = re.compile(rf"^(?:(?i:an?|the|one|this|that|another|its|their|a\s+new)\s+)?(?:[a-z][\w-]*\s+){{0,2}}(?P<n>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*)"
+                        rf"\s+{_DOC}s?$")
+# "the state news agency SANA", "Syrian news agency SANA" -> SANA; "State-run SANA news agency" -> SANA
+_MEDIA = r"(?:news\s+agency|agency|broadcaster|channel|newspaper|daily|television|TV|outlet|news\s+service|wire)"
+_MEDIA_BEFORE = re.compile(rf"^(?:the\s+)?(?:[\w-]+\s+){{0,3}}?{_MEDIA}\s+(?P<n>[A-Z][\w-]*(?:\s+[A-Z][\w-]*){{0,2}})$")
+_MEDIA_AFTER = re.compile(rf"^(?:the\s+)?(?:[\w-]+\s+){{0,2}}?(?P<n>[A-Z][\w-]*[A-Z][\w-]*|[A-Z][a-z]+)\s+"
+                          rf"(?:news\s+agency|agency|news|TV|television|newspaper|broadcaster)$")
+
+
+_TIME_OWNER = re.compile(r"(?i)\b(?:year|month|week|day|today|yesterday|tonight|decade|century|morning|"
+                         r"evening|quarter|season)\b|^(?:This|That|Last|Next)\b")
+
+
+def tidy_speaker(name: str) -> str:
+    """The body behind a document or a media outlet's description, as the speaker."""
+    for rx in (_DOC_FROM, _DOC_OF, _DOC_NAMED, _MEDIA_BEFORE, _MEDIA_AFTER):
+        m = rx.match(name)
+        n = m.group("n").strip() if m else ""
+        if n and not (" " not in n and is_demonym(n)) and not _TIME_OWNER.search(n):
+            return n
+    return name
+
+
 def speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[str]:
     """Resolve a subject phrase to a speaker name (or None)."""
     name = _speaker_from_phrase(phrase, state)
     if name:
+        tidy = tidy_speaker(name)
+        if tidy != name:
+            name = state.fullest_org(tidy) if tidy[:1].isupper() else tidy
+            state.note_org(name)
         m = _NAME_THEN_TITLE.match(name)  # "Karim Nassar, the provincial governor" -> the name
         if m:
             name = state.fullest_person(m.group(1))
@@ -206,6 +250,15 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
                 full = state.fullest_person(name)
                 state.note_person(full)
                 return full
+            # "Chief of the General Staff Valery Gerasimov", "Spokesman for the Russian Defense
+            # Ministry Igor Konashenkov": the name after the body the title belongs to
+            heads = [k for k, t in enumerate(titled) if t.lower_ in _ORG_NOUNS | _ORG_HEAD_WORDS]
+            rest = titled[heads[-1] + 1:] if heads else []
+            if 2 <= len(rest) <= 3 and all(t.text[:1].isupper() and t.text[1:2].islower() for t in rest) and (
+                    phrase[0].lower_ in _PERSON_TITLE_NOUNS | _TITLE_OPENERS):
+                full = state.fullest_person(_phrase_text(rest))
+                state.note_person(full)
+                return full
     if persons:
         name = clean_person(persons[-1].text)
         if name and name[0].isupper():
@@ -252,6 +305,12 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
     name = re.sub(r"[’']s$", "", name)
     if len(name.split()) > 8 or not re.search(r"[A-Za-z]", name):
         return None
+    if _RANK_START.match(name) and all(t.pos_ == "PROPN" for t in cut):
+        person = clean_person(name)  # "Lieutenant General Sergei Rudskoy" that NER did not call a person
+        if 2 <= len(person.split()) <= 3 and not any(w.lower() in _ORG_NOUNS for w in person.split()):
+            full = state.fullest_person(person)
+            state.note_person(full)
+            return full
     if len(cut) <= 2 and all(t.pos_ == "PROPN" for t in cut) and not any(
             t.lower_ in _ORG_NOUNS for t in cut):
         # NER may call a bare surname an ORG: a longer personal name ending in it settles it
@@ -265,6 +324,23 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
         return full
     state.note_org(name)
     return name
+
+
+def _puts_a_number(t: Token) -> bool:
+    """'The Health Ministry put the number of wounded at 5,243', 'put the death toll at': a report."""
+    return lemma(t) in ("put", "place", "set", "give") and any(
+        c.dep_ == "dobj" and c.lower_ in ("number", "toll", "figure", "total", "tally", "count", "estimate")
+        for c in t.children)
+
+
+_DOC_NOUNS = {"report", "study", "survey", "assessment", "analysis", "investigation", "review", "poll", "census",
+              "audit", "data", "estimate", "count", "tally", "statement", "bulletin", "update"}
+
+
+def _document_finds(t: Token) -> bool:
+    """'a preliminary WHO assessment found', 'the survey shows': a document reporting a figure."""
+    return lemma(t) in ("find", "show", "reveal", "suggest", "put") and any(
+        c.dep_ == "nsubj" and c.lower_.rstrip("s") in _DOC_NOUNS for c in t.children)
 
 
 def reporting_speaker(sent: SpacySpan, state: SpeakerState,
@@ -296,7 +372,8 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
             if sp:
                 return sp, (phrase[0].idx, phrase[-1].idx + len(phrase[-1]))
     for t in sent:
-        if inside_quote(t) or lemma(t) not in REPORTING or t.pos_ not in ("VERB", "AUX"):
+        if inside_quote(t) or t.pos_ not in ("VERB", "AUX") or (
+                lemma(t) not in REPORTING and not _puts_a_number(t) and not _document_finds(t)):
             continue
         if lemma(t) == "continue" and not any(c.dep_ in ("nsubj",) for c in t.children):
             continue

@@ -146,12 +146,17 @@ def _total_subject(sent: SpacySpan, start: int) -> Optional[str]:
         seen += 1
         if tok.pos_ in ("VERB", "AUX"):
             subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            if _lemma(tok) in ("put", "place", "set", "bring", "raise", "push", "take", "lift", "revise", "give"):
+                # "put the number of wounded at 5,243", "bringing the total number of returnees to 31,000"
+                subj = next((c for c in tok.children if c.dep_ == "dobj"), None) or subj
             if subj is None:
                 return None
             if subj.lower_ in _TOTAL_NOUNS:
                 of = next((c for c in subj.rights if c.lower_ == "of"), None)
                 pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
-                return noun_phrase(pobj) if pobj is not None and pobj.pos_ in ("NOUN", "ADJ") else None
+                if pobj is not None and (pobj.pos_ in ("NOUN", "ADJ") or pobj.lower_ in _NOMINAL_PARTICIPLES):
+                    return noun_phrase(pobj)
+                return None
             if subj.lower_ in _TOLL_NOUNS:
                 mods = [c.lower_ for c in subj.lefts if c.dep_ in ("compound", "amod")]
                 return next((_TOLL_OF[m] for m in reversed(mods) if m in _TOLL_OF), "deaths")
@@ -171,6 +176,10 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
     if after and after[0].lower_ == "of" and len(after) > 1:
         rest = after[1:]
         if rest[0].lower_ in _ANAPHORS:
+            if len(rest) > 2 and lemma(rest[1]) == "be":
+                n = _first_noun_after(rest[2:])  # "64 of whom were children": the predicate names them
+                if n is not None and not n.like_num:
+                    return noun_phrase(n, end), False
             return None, True
         pobj = next((c for c in after[0].children if c.dep_ == "pobj"), None)
         if pobj is None:
@@ -203,7 +212,14 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
         while tok is not None and seen < 6:
             seen += 1
             if tok.pos_ in ("VERB", "AUX"):
-                subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                subjs = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+                subj = next((c for c in subjs if start <= c.idx < end), subjs[0] if subjs else None)
+                if subj is not None and start <= subj.idx < end:
+                    # "of whom 60% are women and children": the figure is the subject, its predicate counts
+                    attr = next((c for c in tok.children if c.dep_ in ("attr", "acomp") and c.pos_ == "NOUN"), None)
+                    if attr is not None:
+                        return noun_phrase(attr, end), False
+                    break
                 if subj is not None and subj.pos_ in ("NOUN", "PROPN"):
                     return noun_phrase(subj, end), False
                 break

@@ -72,6 +72,9 @@ _CURRENCY_BEFORE = re.compile(
 # an ISO 4217 code in capitals before or after a figure ("SGD 5 million", "12 million SGD")
 _ISO_BEFORE = re.compile(r"(?<![\w$€£])(?P<c>[A-Z]{3})[\s\u00a0]?$")
 _ISO_AFTER = re.compile(r"[\s\u00a0]+(?P<u>[A-Z]{3})(?![\w])")
+_WEAPON_AFTER = re.compile(r"[\s\u00a0-]*(?:[a-z-]+[\s\u00a0]+)?(?:artillery|shells?|mortars?|howitzers?|guns?|"
+                           r"rockets?|rounds?|cannons?|bullets?|calib(?:re|er)|ammunition|munitions|missiles?)\b",
+                           re.IGNORECASE)
 _MONTH = "|".join(L.MONTHS)
 _MONTH_BEFORE = re.compile(rf"(?<![\w])(?:{_MONTH})\.?[\s\u00a0]*(?:the[\s\u00a0]+)?$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?[\s\u00a0]*(?:of[\s\u00a0]+)?(?:{_MONTH})(?![a-z])",
@@ -229,6 +232,26 @@ def _spoken_decimal(m: re.Match[str], text: str) -> Optional[tuple[int, Optional
     return sd.end(), whole + float("0." + dec), "number", False
 
 
+_SMALL_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                "ten": 10, "twenty": 20, "hundred": 100, "a hundred": 100, "a thousand": 1000}
+_RATIO = re.compile(
+    rf"(?P<a>\d{{1,3}}|{'|'.join(w for w in _SMALL_WORDS if ' ' not in w)})[\s\u00a0]+(?:in|out[\s\u00a0]+of)"
+    rf"[\s\u00a0]+(?P<b>\d{{1,3}}|{'|'.join(sorted(_SMALL_WORDS, key=len, reverse=True))})(?![\w])", re.IGNORECASE)
+
+
+def _ratio(m: re.Match[str], text: str) -> Optional[tuple[int, Optional[float], str, bool]]:
+    """'one in five', 'nine out of ten', '3 in 10': a share, as a fraction (0.2, 0.9, 0.3)."""
+    if m.lastgroup not in ("words", "digits"):
+        return None
+    r = _RATIO.match(text, m.start())
+    if not r:
+        return None
+    a, b = (float(g) if g.isdigit() else float(_SMALL_WORDS[g.lower()]) for g in (r.group("a"), r.group("b")))
+    if not 0 < a < b or _TIME_AFTER.match(text[r.end():r.end() + 20]):
+        return None  # "one in 2016" is no share; nor "one in five days"
+    return r.end(), round(a / b, 4), "fraction", False
+
+
 def _core_value(m: re.Match[str], text: str) -> Optional[tuple[int, Optional[float], str, bool]]:
     """(end, value, kind, weak) of a core match; None if it is not a figure."""
     kind = m.lastgroup or ""
@@ -337,7 +360,7 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         if any(a <= m.start() < b for a, b in blocked):
             continue
-        core = _spoken_decimal(m, text) or _core_value(m, text)
+        core = _spoken_decimal(m, text) or _ratio(m, text) or _core_value(m, text)
         if core is None:
             continue
         core_end, value, kind, weak = core
@@ -436,6 +459,9 @@ def find_quantities(text: str) -> list[Quantity]:
         q = _build(text, kind, num_start, num_end, value, weak)
         if q is None:
             continue
+        if q.unit in ("mm", "cm") and _WEAPON_AFTER.match(text, q.end):
+            pos = q.end
+            continue  # "a 122mm artillery shell", "152 mm howitzers": a calibre names the weapon
         # ranges: "between X and Y", "from X to Y", "X-Y", "X to Y"
         ranged = _extend_range(text, q)
         if ranged is None:  # "5-7 days": a duration, not a figure; its second number is skipped too

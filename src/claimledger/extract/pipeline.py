@@ -39,6 +39,10 @@ _SUBSET_CUE = re.compile(r"(?:\bincluding|\bamong\s+(?:them|whom|which|those)|\b
 _OF_ANAPHOR = re.compile(r"^[\s\u00a0]*of\s+(?:them|whom|which|those|these)\b", re.I)
 _OF_WHOLE = re.compile(r"[\s\u00a0]+of[\s\u00a0]+(?:(?:the|its|their|his|her|our|these|those|all)[\s\u00a0]+"
                        r"|[\w’'-]+[’']s[\s\u00a0]+){0,2}", re.I)
+_MORE_BEFORE = re.compile(r"\b(?:another|a\s+further|an\s+additional|an\s+extra|some\s+other|other)[\s\u00a0]+$",
+                          re.I)
+# "Of the 1,500 detainees freed, 870 were civilians": the sentence opens on the whole
+_OF_THE_OPENING = re.compile(r"^[\s\u00a0]*(?:Of|Among)[\s\u00a0]+(?:the|these|those|its|their|all)?[\s\u00a0]*$")
 _MORE_AFTER = re.compile(r"^[\s\u00a0]*(?:more|others?|additional|extra|further|else)\b", re.I)
 
 
@@ -428,6 +432,10 @@ class Extractor:
                                 group_parent is None:
                             f.part_of = parent.q.start
                             f.extras["group_parent"] = parent
+            if f.part_of is None and same and _OF_THE_OPENING.match(text, f.sent.start, same[0].q.start) \
+                    and len(same) == 1 and "," in text[same[0].q.end:q.start] and q.unit == same[0].q.unit \
+                    and q.value is not None and same[0].q.value is not None and q.value < same[0].q.value:
+                f.part_of = same[0].q.start
             # "7 of the 20 injured", "half of the country's 30 million people": a part of the next figure
             whole = figs[i + 1] if i + 1 < len(figs) else None
             of = _OF_WHOLE.match(text, q.end)
@@ -441,7 +449,8 @@ class Extractor:
                              and p.q.conversion_of is None and p.sent.start >= sents[max(0, f.si - 2)].start), None)
                 if ante is not None:
                     f.counted = f.counted or ante.counted
-                    more = _MORE_AFTER.match(text[q.end:q.end + 20])
+                    more = _MORE_AFTER.match(text[q.end:q.end + 20]) or _MORE_BEFORE.search(
+                        text[max(0, q.start - 24):q.start])  # "another 40,000", "a further 700"
                     if f.part_of is None and not more and (
                             ante.q.value is None or q.value is None or q.unit == "fraction"
                             or q.value < ante.q.value):

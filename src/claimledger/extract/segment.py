@@ -101,6 +101,22 @@ def _sentences(text: str) -> tuple[Span, ...]:
     return tuple(out)
 
 
+def _opens(text: str, i: int) -> bool:
+    """A straight quote at ``i`` that can open: after a space (or the start, or a bracket) and
+    before a word."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in "([—–-:") and not after.isspace() and after not in ".,;:!?)"
+
+
+def _closes(text: str, i: int) -> bool:
+    """A straight quote at ``i`` that can close: after a word or punctuation, before a space,
+    punctuation or the end."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return not before.isspace() and (after.isspace() or after in ".,;:!?)—–-")
+
+
 def quotations(text: str) -> list[Span]:
     """Spans of direct quotations (inside the marks), joined across paragraphs.
 
@@ -117,6 +133,16 @@ def quotations(text: str) -> list[Span]:
         i = p.start
         while i < p.end:
             ch = text[i]
+            if ch == '"' and open_at is not None and _opens(text, i) and not _closes(text, i):
+                # a straight quote that can only open while one is open: the earlier one was never
+                # closed (one lost mark must not turn every later quote inside out); it ends with
+                # its first sentence
+                end = re.search(r"[.!?](?=\s)", text[open_at:i])
+                if end:
+                    out.append(Span(open_at, open_at + end.end()))
+                open_at = i + 1
+                i += 1
+                continue
             if ch in _OPEN_Q or (ch == '"' and open_at is None):
                 if open_at is None:
                     open_at = i + 1
