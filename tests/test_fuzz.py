@@ -396,6 +396,11 @@ def range_cases(draw) -> Case:
             if is_year_like(a) or is_year_like(b):
                 a, b = f"{lo:,}", f"{hi:,}"
         nums = {"between": f"between {a} and {b}", "from": f"from {a} to {b}", "to": f"{a} to {b}"}[style]
+        # our reading (README, golden range-shared-scale): "between one and two million" shares the
+        # second number's scale word with a first that has none, if the first stays the lower end
+        scale = {"thousand": 1e3, "million": 1e6, "billion": 1e9}.get(b.split()[-1]) if words else None
+        if scale and not set(a.split()) & {"hundred", "thousand", "million", "billion"} and lo * scale < hi:
+            lo = int(lo * scale)
     num = Num(nums, float(lo), "digits")
     surface, tail, unit, counted = with_unit(draw, num)
     return Case(surface, tail, float(lo), float(hi), "range", unit, counted)

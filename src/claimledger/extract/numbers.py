@@ -644,7 +644,7 @@ def _extend_range(text: str, q: Quantity) -> Quantity:
     # "between 6 and 8 million", "$6-8 billion": the scale of the second number is the first's too,
     # when the first has none of its own and the scaled first is still the lower end
     if mult > 1 and low is not None and n_val is not None and not _SCALE_WORD.search(
-            text, q.num_start, q.num_end) and low * mult <= n_val:
+            text, q.num_start, q.num_end) and low * mult < n_val:
         low = low * mult
     if n_val is None or not math.isfinite(n_val) or n_val <= (low or 0):
         return q
