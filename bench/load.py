@@ -43,6 +43,8 @@ from typing import Any, Optional
 import duckdb
 import httpx
 
+from claimledger.ledger.schema import CLAIM_COLUMNS, SENTENCE_LOWER, quoted
+
 ROOT = Path(__file__).resolve().parent.parent
 VOA = ROOT.parent / "shared" / "corpus" / "voa" / "stories.jsonl"
 OUT = ROOT / "bench" / "out" / "load.json"
@@ -75,12 +77,15 @@ def build_ledger(db: Path, claims: int = 100_000, corpus: Path = VOA) -> dict[st
                    d.published_date, d.source, d.lang, sha256({tagged}), d.extractor_version,
                    NULL, NULL, NULL, d.ingested_at
             FROM documents d, copy_no k""")
-        con.execute("""
-            INSERT INTO claims
+        con.execute(f"""
+            INSERT INTO claims ({quoted(CLAIM_COLUMNS)})
             SELECT c.doc_id || '-r' || k.r, c.start, c."end", c.surface, c.value, c.high, c.qualifier, c.unit,
                    c.counted, c.event, c.speaker, c.location, c.part_of, c.sentence_start, c.sentence_end,
                    c.extractor_version
             FROM claims c, copy_no k""")
+        # each copy's searched sentence, cut from its own (tagged) text as the ingest cuts it
+        con.execute(f"UPDATE claims AS c SET sentence_lower = {SENTENCE_LOWER} FROM documents d "
+                    "WHERE d.doc_id = c.doc_id AND c.sentence_lower IS NULL")
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
         n_docs, n_claims = con.execute("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM claims)"

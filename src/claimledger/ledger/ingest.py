@@ -37,7 +37,7 @@ import numpy as np
 
 from claimledger.ledger import dedupe
 from claimledger.ledger.rows import claim_row, document_from_row, published_date
-from claimledger.ledger.schema import CLAIM_COLUMNS, DOCUMENT_COLUMNS, quoted
+from claimledger.ledger.schema import CLAIM_COLUMNS, DOCUMENT_COLUMNS, SENTENCE_LOWER, quoted
 from claimledger.model import Claim, Document, Rejection
 
 
@@ -307,7 +307,7 @@ class Ingester:
                     con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
                                 [p.replace])
             _append(con, "documents", DOCUMENT_COLUMNS, _DOCUMENT_TYPES, p.documents)
-            _append(con, "claims", CLAIM_COLUMNS, _CLAIM_TYPES, p.claims)
+            _append_claims(con, p.claims, p.documents)  # each claim's document is among p.documents
             _append(con, "minhash_signatures", ("doc_id", "hashvalues"), ("VARCHAR", "BLOB"), p.signatures)
             _append(con, "minhash_bands", ("band", "key", "doc_id"), ("UTINYINT", "BIGINT", "VARCHAR"),
                     p.bands)
@@ -342,6 +342,26 @@ def _append(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...]
     select = ", ".join(f"unnest(?::{t}[])" for t in types)
     con.execute(f"INSERT INTO {table} ({quoted(columns)}) SELECT {select}",
                 [list(col) for col in zip(*rows, strict=True)])
+
+
+def _append_claims(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]],
+                   documents: list[tuple[Any, ...]]) -> None:
+    """Insert claim rows as ``_append`` does, in the order given, each with its ``sentence_lower``
+    computed by DuckDB (``SENTENCE_LOWER``) from the text of its document, one of ``documents``
+    (the rows written with them; the stored table is not scanned, however big it is)."""
+    if not rows:
+        return
+    columns = [f'"{c}"' for c in CLAIM_COLUMNS]
+    unnested = ", ".join(f"unnest(?::{t}[]) AS {c}" for t, c in zip(_CLAIM_TYPES, columns, strict=True))
+    with_claims = {r[0] for r in rows}
+    texts = [(d[0], d[1]) for d in documents if d[0] in with_claims]
+    con.execute(f"INSERT INTO claims ({', '.join(columns)}, sentence_lower) "
+                f"SELECT {', '.join('c.' + c for c in columns)}, {SENTENCE_LOWER} "
+                f"FROM (SELECT unnest(?::INTEGER[]) AS row_no, {unnested}) c "
+                "LEFT JOIN (SELECT unnest(?::VARCHAR[]) AS doc_id, unnest(?::VARCHAR[]) AS text) d "
+                "ON d.doc_id = c.doc_id ORDER BY c.row_no",
+                [list(range(len(rows))), *(list(col) for col in zip(*rows, strict=True)),
+                 [t[0] for t in texts], [t[1] for t in texts]])
 
 
 def _check_claims(doc: Document, claims: list[Claim]) -> None:

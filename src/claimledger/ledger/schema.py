@@ -1,11 +1,23 @@
-"""The ledger's tables, created on first open, and the columns each export writes.
+"""The ledger's tables, created on first open, the columns each export writes, and the migrations.
 
-Bump ``SCHEMA_VERSION`` whenever a table changes; a ledger written with another
-version is refused rather than misread.
+Bump ``SCHEMA_VERSION`` whenever a table changes, and add to ``MIGRATIONS`` the
+statements that bring a ledger of the previous version up to it. A ledger of an
+older version is migrated when it is opened read-write (all steps in one
+transaction) and read as it is when opened read-only; a ledger of a newer or
+unknown version is refused rather than misread.
+
+Versions:
+
+1. the first.
+2. ``claims.sentence_lower``: the claim's sentence (``sentence_sql``), lower-cased by
+   DuckDB, stored when the claim is written, so that the text search of
+   ``claimledger serve`` reads it instead of cutting every claim's sentence out of
+   its document at query time. Not one of ``CLAIM_COLUMNS``: exports, ``Claim``
+   and the claim contract do not carry it.
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Claim fields in table order: the output contract's fields first, then provenance.
 CLAIM_COLUMNS = ("doc_id", "start", "end", "surface", "value", "high", "qualifier", "unit", "counted",
@@ -58,6 +70,7 @@ TABLES = (
         sentence_start INTEGER,
         sentence_end INTEGER,
         extractor_version VARCHAR,
+        sentence_lower VARCHAR,
         PRIMARY KEY (doc_id, start))""",
     # line_key is coalesce(line, 0): the unique key must not contain NULL, or a file-level
     # rejection (no line) would be stored again on every run.
@@ -89,6 +102,29 @@ TABLES = (
     "CREATE INDEX IF NOT EXISTS minhash_bands_key ON minhash_bands (key)",
     "CREATE INDEX IF NOT EXISTS minhash_bands_doc ON minhash_bands (doc_id)",
 )
+
+
+def sentence_sql(claim: str = "c", document: str = "d") -> str:
+    """SQL for a claim's sentence: cut from its document's text by ``sentence_start``/``sentence_end``
+    (DuckDB counts code points, as Python does), or the claim's surface when it has no sentence.
+
+    ``claim`` and ``document`` are the aliases of the claims and documents tables.
+    """
+    return (f"CASE WHEN {claim}.sentence_start IS NULL OR {claim}.sentence_end IS NULL THEN {claim}.surface "
+            f"ELSE substring({document}.text, {claim}.sentence_start + 1, "
+            f"{claim}.sentence_end - {claim}.sentence_start) END")
+
+
+# What claims.sentence_lower holds: computed by DuckDB, never in Python (str.lower differs from
+# DuckDB's lower on some characters, and the search lower-cases its query with DuckDB's).
+SENTENCE_LOWER = f"lower({sentence_sql('c', 'd')})"
+
+# MIGRATIONS[v]: the statements that turn a version v-1 ledger into version v.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: ("ALTER TABLE claims ADD COLUMN sentence_lower VARCHAR",
+        # Claims whose document is missing (none are written so) keep NULL: no claim query shows them.
+        f"UPDATE claims AS c SET sentence_lower = {SENTENCE_LOWER} FROM documents d WHERE d.doc_id = c.doc_id"),
+}
 
 
 def quoted(columns: tuple[str, ...]) -> str:

@@ -12,7 +12,7 @@ import duckdb
 from claimledger.ledger import dedupe
 from claimledger.ledger.ingest import BATCH_DOCUMENTS, Ingester, IngestStats, Progress
 from claimledger.ledger.rows import claim_from_row, document_from_row, finding_from_row, finding_row
-from claimledger.ledger.schema import CLAIM_COLUMNS, SCHEMA_VERSION, TABLES, quoted
+from claimledger.ledger.schema import CLAIM_COLUMNS, MIGRATIONS, SCHEMA_VERSION, TABLES, quoted
 from claimledger.ledger.snapshot import Publisher, Waiting, connect, is_busy, remove_snapshot
 from claimledger.model import Claim, Document, Finding, Rejection
 
@@ -56,6 +56,10 @@ class Ledger:
     Use as a context manager, or call ``close()``. ``read_only`` opens an existing
     ledger without taking the write lock (several readers may share it).
 
+    A ledger of an older schema version is migrated when opened read-write; opened
+    read-only it is read as it is, and ``schema_version`` says which version that is
+    (``claimledger.ledger.schema``).
+
     While another process holds the file, opening retries for up to ``wait``
     seconds (``on_wait(pid)`` is told once) and then raises a busy LedgerError.
     Opening read-write removes a snapshot left by a writer that was killed;
@@ -67,6 +71,7 @@ class Ledger:
                  on_wait: Optional[Waiting] = None, publish: bool = False) -> None:
         self.path = os.fspath(path)
         self.read_only = read_only
+        self.schema_version = SCHEMA_VERSION  # an older one only when an old ledger is opened read-only
         self._publisher: Optional[Publisher] = None
         if read_only and not os.path.exists(self.path):
             raise LedgerError("no such ledger")
@@ -111,10 +116,33 @@ class Ledger:
             self._con.commit()
             return
         row = self._con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is None or row[0] != str(SCHEMA_VERSION):
-            found = row[0] if row else "none"
+        found = row[0] if row else "none"
+        version = int(found) if found.isdigit() and found.isascii() else None
+        if version == SCHEMA_VERSION:
+            return
+        if version is None or not min(MIGRATIONS) - 1 <= version < SCHEMA_VERSION:
             raise LedgerError(f"ledger schema version {found}; "
                               f"this claimledger reads version {SCHEMA_VERSION}")
+        self.schema_version = version
+        if not self.read_only:  # read-only, an older ledger is read as it is (see ``schema``)
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
+        """Bring a ledger of schema ``version`` up to ``SCHEMA_VERSION``, in one transaction."""
+        self._con.begin()
+        try:
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                for sql in MIGRATIONS[step]:
+                    self._con.execute(sql)
+            self._con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
+            self._con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+                f"migrated_from_{version}", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")])
+            self._con.commit()
+        except BaseException:
+            self._con.rollback()
+            raise
+        self._con.execute("CHECKPOINT")
+        self.schema_version = SCHEMA_VERSION
 
     # -- lifetime ---------------------------------------------------------------
     def close(self) -> None:

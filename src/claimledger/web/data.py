@@ -12,6 +12,10 @@ changed (their size or modification time) refreshes that copy first:
   newer than the copy; otherwise the copy stays as it is, and is tried again
   on the next change.
 
+A copy of a ledger of an older schema version (one no writer has opened since
+an upgrade) is migrated as it is made: the copy only, never the ledger itself,
+which its next writer migrates (``claimledger.ledger.schema``).
+
 So once the server has read the ledger, requests keep being answered, from the
 last committed state it has seen, while another process writes it; a writer
 that finds the file held for the moment of a copy waits for it (``Ledger``
@@ -44,11 +48,11 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 from urllib.parse import quote
 
+from claimledger.ledger.schema import sentence_sql
 from claimledger.web.errors import ApiError
 
-# claims joined with their document; the sentence is cut from the document's text (DuckDB counts code points)
-_SENTENCE = ("CASE WHEN c.sentence_start IS NULL OR c.sentence_end IS NULL THEN c.surface "
-             "ELSE substring(d.text, c.sentence_start + 1, c.sentence_end - c.sentence_start) END")
+# claims joined with their document; the sentence shown is cut from the document's text (a page's rows only)
+_SENTENCE = sentence_sql("c", "d")
 _CLAIM_SELECT = (
     'SELECT c.doc_id, c.start, c."end", c.surface, c.value, c.high, c.qualifier, c.unit, c.counted, c.event, '
     "c.speaker, c.location, c.part_of, c.sentence_start, c.sentence_end, "
@@ -125,7 +129,9 @@ class ClaimFilter:
             clauses.append("d.published_date <= ?")
             params.append(self.date_to)
         if self.q:
-            clauses.append(f"(strpos(lower(c.surface), lower(?)) > 0 OR strpos(lower({_SENTENCE}), lower(?)) > 0)")
+            # c.sentence_lower is lower(_SENTENCE), stored when the claim was written (ledger schema 2):
+            # the same test as strpos(lower(_SENTENCE), ...), without cutting every claim's sentence
+            clauses.append("(strpos(lower(c.surface), lower(?)) > 0 OR strpos(c.sentence_lower, lower(?)) > 0)")
             params += [self.q, self.q]
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
@@ -379,7 +385,7 @@ class ReadModel:
     def _make_copy(self, sources: list[Any], signature: tuple[_Stat, ...], as_of: int, source: str
                    ) -> Optional[_Copy]:
         """Copy the ledger file (a descriptor; then its .wal, a path) and open the copy; None if it is unusable."""
-        from claimledger.ledger import Ledger, LedgerError
+        from claimledger.ledger import SCHEMA_VERSION, Ledger, LedgerError
         from claimledger.ledger.snapshot import copy_from_fd
 
         with self._state:
@@ -395,6 +401,11 @@ class ReadModel:
                 else:
                     copy_from_fd(src, dst)
             keeper = Ledger(path, read_only=True, wait=0)
+            if keeper.schema_version != SCHEMA_VERSION:
+                # an older ledger, read before any writer migrated it: migrate this private copy
+                keeper.close()
+                Ledger(path, wait=0).close()
+                keeper = Ledger(path, read_only=True, wait=0)
         except (OSError, LedgerError):
             _remove(path)
             return None
