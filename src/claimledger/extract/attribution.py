@@ -115,12 +115,22 @@ class SpeakerState:
         self.orgs.append(name)
 
 
+_NAME_TITLES = {"minister", "secretary", "spokesman", "spokeswoman", "spokesperson", "general", "governor", "mayor",
+                "ambassador", "envoy", "commissioner", "president", "chairman", "chairwoman", "director", "chief",
+                "commander", "colonel", "lieutenant", "major", "captain", "admiral", "senator", "representative"}
+
+
 def clean_person(name: str) -> str:
     name = name.strip(" ,.:;\"“”’'")
     name = re.sub(r"^(?:the|The)\s+", "", name)
     name = re.sub(r"[’']s$", "", name)
     stripped = _TITLES.sub("", name).strip()
     # "the WHO's Tedros Adhanom Ghebreyesus": the body before the name is not part of it
+    # "Water Minister Tamer Haddad", "Deputy Health Minister X": the name after the last title word
+    words = (stripped or name).split()
+    last_title = max((k for k, w in enumerate(words) if w.lower().rstrip(".") in _NAME_TITLES), default=-1)
+    if last_title >= 0 and 2 <= len(words) - last_title - 1 <= 3 and all(w[:1].isupper() for w in words):
+        stripped = " ".join(words[last_title + 1:])
     # "Staff Valery Gerasimov", "Ministry Igor Konashenkov": the tail of the body before the name
     words = (stripped or name).split()
     while len(words) > 2 and words[0].lower() in _ORG_HEAD_WORDS | _ORG_NOUNS and words[1][:1].isupper():
@@ -385,9 +395,12 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
         if t.dep_ not in ("ROOT", "conj", "parataxis", "ccomp", "dep") or (
                 t.dep_ in ("conj", "ccomp") and t.head.dep_ != "ROOT"):
             continue
-        subjs = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")]
-        # a dateline parsed as a second subject ("SARDAN — The governor ... told") gives way
-        subj = next((c for c in subjs if not (c.text.isupper() and len(c.text) > 1)), subjs[0] if subjs else None)
+        # the active subject: "the cost ... is estimated at $250 million" names what is estimated
+        subjs = [c for c in t.children if c.dep_ == "nsubj"]
+        # a dateline parsed as a second subject ("SARDAN — The governor ... told") gives way; of two
+        # subjects ("Three schools reopened ..., the Education Ministry said") the one next to the verb
+        cands = [c for c in subjs if not (c.text.isupper() and len(c.text) > 1)] or subjs
+        subj = (max(cands, key=lambda c: c.i) if all(c.i < t.i for c in cands) else cands[0]) if cands else None
         if subj is None:
             # mis-parsed ", the head of ..., Lieutenant General X, also said": look back to the clause
             window: list[Token] = []

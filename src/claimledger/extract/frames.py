@@ -117,6 +117,8 @@ def _first_noun_after(toks: list[Token]) -> Optional[Token]:
             return head
         if t.pos_ in ("ADJ", "DET", "PRON") and t.dep_ in ("amod", "poss", "det", "compound", "nmod"):
             continue
+        if t.pos_ == "ADV" and t.lower_.endswith("ly") and k + 1 < len(toks) and toks[k + 1].pos_ in ("ADJ", "VERB"):
+            continue  # "some 7,000 internally displaced persons", "40 seriously wounded soldiers"
         if t.pos_ == "VERB" and t.dep_ == "amod" and t.tag_ == "VBN" and k + 1 < len(toks) \
                 and toks[k + 1].pos_ in ("NOUN", "ADJ", "VERB"):
             continue  # a participle before the noun: "12 wounded soldiers", "300 displaced families"

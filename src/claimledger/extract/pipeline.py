@@ -451,9 +451,10 @@ class Extractor:
                     f.counted = f.counted or ante.counted
                     more = _MORE_AFTER.match(text[q.end:q.end + 20]) or _MORE_BEFORE.search(
                         text[max(0, q.start - 24):q.start])  # "another 40,000", "a further 700"
+                    explicit = _OF_ANAPHOR.match(text[q.end:q.end + 20])
                     if f.part_of is None and not more and (
-                            ante.q.value is None or q.value is None or q.unit == "fraction"
-                            or q.value < ante.q.value):
+                            (ante.q.value is None and explicit) or q.value is None or q.unit == "fraction"
+                            or (ante.q.value is not None and q.value < ante.q.value)):
                         f.part_of = ante.q.start
                     f.event = f.event or ante.event
             if f.part_of is not None and f.event is None:
@@ -495,6 +496,9 @@ class Extractor:
         sp, sp_span = sent_speaker.get(f.si, (None, None))
         if sp and sp_span and sp_span[0] <= f.q.start < sp_span[1]:
             sp = None  # the figure is part of the speaker's own description
+        elif sp and sp_span and ";" in text[f.q.end:sp_span[0]] \
+                and not _QUOTE_CHARS.search(text, f.sent.start, f.sent.end):
+            sp = None  # "Millions have fled; the UN agency says 4.8 million ...": the clause after ';' only
         if sp is None:
             line_start = text.rfind("\n", 0, f.q.start) + 1
             line_end = text.find("\n", f.q.start)

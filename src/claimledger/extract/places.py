@@ -34,7 +34,9 @@ _COMMON_WORD_PLACES = {"Police", "Mobile", "Reading", "Bath", "Nice", "Split", "
 # capitalised common words that name some small town somewhere: never a figure's place
 _COMMON_CAPITALS = {"Most", "Alliance", "Airport", "Central", "Bay", "Marco", "Police", "Mission",
                     "Colony", "Progress", "Unity", "Victory", "Freedom", "Republic", "Federal",
-                    "National", "General", "Premier", "Mercy", "Golden", "Gold", "Silver"}
+                    "National", "General", "Premier", "Mercy", "Golden", "Gold", "Silver", "University",
+                    "College", "Mine", "Hospital", "Commerce", "Industry", "Enterprise", "Opportunity",
+                    "Liberty", "Independence", "Union", "Harmony", "Action", "Hope"}
 # Arabic article and particle prefixes in place names: "al-Waer", "Deir ez-Zor", "Ras al-Ain"
 _PARTICLE = r"(?:al|el|as|ad|ash|ar|an|at|az|ez|es|ed|er|et|ul)-[A-Z][\w’'-]*"
 # a sentence may open with the preposition ("In Jibrin, ..."); "through/via" a crossing or town
@@ -203,7 +205,7 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
         return bool(re.search(rf"\b(?:in|near|outside|inside|into|across|around|at|toward|towards|from|to|"
                               rf"fled|left|leaving|entered|reached|besieged|shelled|captured|seized|"
                               rf"retook|recaptured)\s+"
-                              rf"(?:the\s+)?(?:[a-z][\w-]*\s+)?{re.escape(n)}\b(?![’'])", text)
+                              rf"(?:the\s+)?(?:[a-z][\w-]*\s+){{0,2}}{re.escape(n)}\b(?![’'])", text)
                     or re.search(rf"\b{re.escape(n)}(?:\s+and\s+[A-Z][\w’'-]*(?:\s+[\w’'-]+)?)?\s+{_PLACE_KIND}\b",
                                  text))
 
@@ -216,6 +218,9 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
 
 
 _POSSESSIVE_AFTER = re.compile(r"[’']s\s+([\w-]+)(?:\s+([\w-]+))?(?:\s+([\w-]+))?")
+_NAMED_ORG_AFTER = re.compile(r"(?:\s+[A-Z][\w-]*){1,2}\s+(?:Center|Centre|Ministry|Agency|Office|Council|"
+                              r"Committee|Department|Command|Service|Directorate|Authority|Commission|University|"
+                              r"Institute|Foundation|Organization|Organisation|Company|Corporation|Bank)\b")
 _ORG_AFTER = re.compile(r"\s+(?:" + "|".join(_ORG_HEADS) + r")\b", re.I)
 _AREA_AFTER = re.compile(r"\s+(?:area|region|district)", re.I)
 _DIRECTION_BEFORE = re.compile(rf"\b({_DIRECTIONS})\s+$", re.I)
@@ -283,6 +288,8 @@ class MentionIndex:
                 after_end = min(len(text), e + 40)
                 if _ORG_AFTER.match(text, e, after_end) and not _AREA_AFTER.match(text, e, after_end):
                     continue
+                if _NAMED_ORG_AFTER.match(text, e, after_end) and name not in countries():
+                    continue  # "International Mine Action Center": a word inside an organisation's name
                 if _VENUE_BEFORE.search(text, max(0, s - 60), s):
                     continue  # "told reporters in Moscow": where the briefing was, not the figure's place
                 ds = max(0, s - 20)
