@@ -381,7 +381,9 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
             sp = speaker_from_phrase(phrase, state)
             if sp:
                 return sp, (phrase[0].idx, phrase[-1].idx + len(phrase[-1]))
-    for t in sent:
+    # the sentence's main verb first: "300 of the gunmen believed to be ... are mercenaries, a
+    # military source told RIA Novosti" is the source's report, not the gunmen's belief
+    for t in sorted(sent, key=lambda x: (x.dep_ != "ROOT", x.i)):
         if inside_quote(t) or t.pos_ not in ("VERB", "AUX") or (
                 lemma(t) not in REPORTING and not _puts_a_number(t) and not _document_finds(t)):
             continue
@@ -428,7 +430,13 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
         phrase = [x for x in phrase if not inside_quote(x)]
         sp = speaker_from_phrase(phrase, state)
         if sp:
-            return sp, (phrase[0].idx, phrase[-1].idx + len(phrase[-1]))
+            # a misparsed subject that holds a figure ("about a third of the districts, the governor
+            # of Aleppo, Hussein Diab, told"): the speaker's phrase starts after the figure's clause
+            nums = [k for k, x in enumerate(phrase) if x.like_num]
+            comma = next((k for k in range(nums[-1] + 1, len(phrase)) if phrase[k].text == ","), None) \
+                if nums else None
+            first = phrase[comma + 1] if comma is not None and comma + 1 < len(phrase) else phrase[0]
+            return sp, (first.idx, phrase[-1].idx + len(phrase[-1]))
     return None, None
 
 

@@ -159,6 +159,8 @@ def _total_subject(sent: SpacySpan, start: int) -> Optional[str]:
                 if pobj is not None and (pobj.pos_ in ("NOUN", "ADJ") or pobj.lower_ in _NOMINAL_PARTICIPLES):
                     return noun_phrase(pobj)
                 return None
+            if subj.lower_ in ("population", "populace"):
+                return "population"  # "Aleppo's population shrank from 2.3 million to 1.5 million"
             if subj.lower_ in _TOLL_NOUNS:
                 mods = [c.lower_ for c in subj.lefts if c.dep_ in ("compound", "amod")]
                 return next((_TOLL_OF[m] for m in reversed(mods) if m in _TOLL_OF), "deaths")
@@ -275,6 +277,7 @@ _STRONG_VERBS = {
     "surrender": "surrender", "capitulate": "surrender", "defect": "surrender",
     "amnesty": "amnesty", "pardon": "amnesty", "amnestie": "amnesty",
     "return": "returns", "repatriate": "returns", "resettle": "returns", "returnee": "returns",
+    "exit": "evacuation",
     "flee": "displacement", "displace": "displacement", "uproot": "displacement",
     "kill": "casualties", "die": "casualties", "wound": "casualties", "injure": "casualties",
     "execute": "casualties", "eliminate": "casualties", "massacre": "casualties",
@@ -322,7 +325,8 @@ _NOUN_EVENTS = {
     "refugee": "displacement", "idp": "displacement", "displaced": "displacement", "asylum": "displacement",
     "prisoner": "detention", "detainee": "detention", "hostage": "detention", "captive": "detention",
     "evacuee": "evacuation", "corridor": "evacuation", "convoy": "evacuation",
-    "returnee": "returns",
+    "returnee": "returns", "population": "population",
+    "hilltop": "territorial_control",
     "hospital": "medical", "clinic": "medical", "patient": "medical", "tent": "medical",
     "doctor": "medical", "surgery": "medical", "vaccine": "medical", "bed": "medical",
     "building": "infrastructure", "school": "infrastructure", "road": "infrastructure",
@@ -366,6 +370,8 @@ _HAZARDS = {"earthquake", "quake", "tremor", "aftershock", "storm", "cyclone", "
             "tornado", "tsunami", "landslide", "wildfire", "fire", "drought", "heatwave", "blizzard"}
 
 
+_FORCES = {"servicemen", "troops", "soldiers", "personnel", "police", "policemen", "officers", "fighters", "units",
+           "battalions", "brigades", "marines", "paratroopers", "peacekeepers", "forces", "gendarmes", "guards"}
 _DEMINERS = {"sapper", "deminer", "engineer"}
 _DEMINING_VERBS = {"clear", "sweep", "neutralize", "neutralise", "defuse", "detonate", "remove", "demine"}
 _FIND_VERBS = {"find", "discover", "destroy", "eliminate", "inspect", "check", "dismantle", "disarm"}
@@ -407,6 +413,10 @@ def _verb_event(v: Token, counted_head: str) -> Optional[str]:
 
     if lem in ("take", "gain", "seize", "assume") and "control" in obj_lemmas | pobj_lemmas:
         return "territorial_control"
+    if lem == "advance" and v.pos_ == "VERB":
+        return "territorial_control"  # "the army advanced three kilometers" (not "recent advances")
+    if lem in ("deploy", "redeploy", "station", "dispatch") and counted_head in _FORCES:
+        return "military"  # "200 servicemen have been deployed" (tents and kitchens are deployed too)
     if lem in _POPULATION_VERBS and counted_head in _HUMAN:
         return "population"
     if lem in _EVAC_WEAK and counted_head in _HUMAN:
@@ -474,7 +484,8 @@ def event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str]) 
             tok = tok.head
     if anchor is not None and counted_head in _HUMAN:
         # "people who have lived under siege": the relative clause says what they are
-        head_tok = next((t for t in sent if t.lower_ == counted_head and t.i > anchor.i), None)
+        head_tok = next((t for t in sent if t.lower_ == counted_head and t.i > anchor.i), None) or next(
+            (t for t in sent if t.lower_ == counted_head), None)  # "the number of people who have left ... reached N"
         for c in (head_tok.children if head_tok is not None else []):
             if c.dep_ in ("relcl", "acl") and c.pos_ == "VERB":
                 ev = _verb_event(c, counted_head)

@@ -432,6 +432,8 @@ class Extractor:
                                 group_parent is None:
                             f.part_of = parent.q.start
                             f.extras["group_parent"] = parent
+                            if parent.event and parent.event != "other":
+                                f.event = parent.event  # "36 tonnes of aid, including 1,000 winter tents"
             if f.part_of is None and same and _OF_THE_OPENING.match(text, f.sent.start, same[0].q.start) \
                     and len(same) == 1 and "," in text[same[0].q.end:q.start] and q.unit == same[0].q.unit \
                     and q.value is not None and same[0].q.value is not None and q.value < same[0].q.value:
