@@ -289,14 +289,13 @@ _WRITER = textwrap.dedent("""
     docs = [Document(doc_id=f"d{i:03d}", text=f"Report {i}: 42 trucks crossed at gate {i * 7919 % 1000}. "
                      + " ".join(f"w{i}x{j}" for j in range(40))) for i in range(100)]
     flushes = [0]
-    real_append, real_copy = ingest._append, snapshot.copy_from_fd
+    real_append, real_copy = ingest._append_claims, snapshot.copy_from_fd
 
-    def append(con, table, *args):
-        if table == "claims":
-            flushes[0] += 1
-            if kill_at == "commit" and flushes[0] == 3:  # documents inserted, claims not: mid-transaction
-                os.kill(os.getpid(), signal.SIGKILL)
-        return real_append(con, table, *args)
+    def append(con, *args):
+        flushes[0] += 1
+        if kill_at == "commit" and flushes[0] == 3:  # documents inserted, claims not: mid-transaction
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_append(con, *args)
 
     def copy(fd, dst):
         if kill_at == "publish" and flushes[0] == 3:
@@ -305,7 +304,7 @@ _WRITER = textwrap.dedent("""
             os.kill(os.getpid(), signal.SIGKILL)
         return real_copy(fd, dst)
 
-    ingest._append, snapshot.copy_from_fd = append, copy
+    ingest._append_claims, snapshot.copy_from_fd = append, copy
     with Ledger(db, publish=True) as ledger:
         ledger._publisher.interval = 0  # publish after every commit
         snapshot.PUBLISH_SHARE = 0
