@@ -281,7 +281,8 @@ class Extractor:
         for i, s in enumerate(sents):
             d = parsed.get(i)
             if d is None:
-                m = attr.NAME_OPENING.match(text, s.start, s.end)
+                m = attr.NAME_OPENING.match(text, s.start, s.end) or attr.TITLE_APPOSITION_OPENING.match(
+                    text, s.start, s.end)
                 if m and not places.world_places().intersection(m.group(1).split()):
                     name = attr.clean_person(m.group(1))
                     if len(name.split()) >= 2:

@@ -143,6 +143,14 @@ def quotations(text: str) -> list[Span]:
                 open_at = i + 1
                 i += 1
                 continue
+            if ch == '"' and open_at is None and _closes(text, i) and not _opens(text, i) \
+                    and i > p.start and text.count('"', p.start, i) == 0:
+                # a straight quote that can only close, first in its paragraph: the quotation
+                # opened in an earlier paragraph ("... 380 hectares.\nWe expect ...," he said.)
+                if i > p.start:
+                    out.append(Span(p.start, i))
+                i += 1
+                continue
             if ch in _OPEN_Q or (ch == '"' and open_at is None):
                 if open_at is None:
                     open_at = i + 1
@@ -171,6 +179,12 @@ def quote_groups(text: str) -> list[list[Span]]:
             between = text[last.end:q.start]
             unclosed = last.end < len(text) and text[last.end] not in _CLOSE_Q + '"'
             if unclosed and re.fullmatch(r"\s*[“«„\"]", between):
+                groups[-1].append(q)
+                continue
+            # a quote left open at a paragraph's end whose next paragraph closes one it never
+            # opened: the same quotation, with its opening mark on the first paragraph only
+            if unclosed and re.fullmatch(r"\s+", between) and "\n" in between and q.start > 0 \
+                    and text[q.start - 1] not in _OPEN_Q + '"':
                 groups[-1].append(q)
                 continue
         groups.append([q])
