@@ -61,9 +61,6 @@ _ORG_NOUNS = {"center", "centre", "ministry", "statement", "agency", "army", "de
               "report", "military", "staff", "command", "service", "authorities", "police",
               "mission", "agencies", "coalition", "union", "commission", "observatory", "body",
               "bureau", "headquarters", "administration", "media", "network", "forces"}
-_RANK_START = re.compile(
-    r"^(?:Lieutenant|Lt\.?|Major|Maj\.?|Brigadier|Colonel|Col\.?|General|Gen\.?|Admiral|Captain|Sergeant|"
-    r"President|Prime\s+Minister|Minister|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Professor|Ambassador|Senator|Governor|Mayor)\s")
 _PRONOUNS_PERSON = {"he", "she", "him", "her"}
 _PRONOUNS_GROUP = {"they", "it", "we", "them"}
 
@@ -120,7 +117,11 @@ class SpeakerState:
 
 _NAME_TITLES = {"minister", "secretary", "spokesman", "spokeswoman", "spokesperson", "general", "governor", "mayor",
                 "ambassador", "envoy", "commissioner", "president", "chairman", "chairwoman", "director", "chief",
-                "commander", "colonel", "lieutenant", "major", "captain", "admiral", "senator", "representative"}
+                "commander", "colonel", "lieutenant", "major", "captain", "admiral", "senator", "representative",
+                "brigadier", "sergeant"}
+# a name led by a rank or office: "Lieutenant General Sergei Rudskoy", "Dr. Amal Saleh"
+_RANK_START = re.compile(r"^(?:" + "|".join(t.capitalize() for t in sorted(_NAME_TITLES))
+                         + r"|Lt\.?|Maj\.?|Col\.?|Gen\.?|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Professor|Prime\s+Minister)\s")
 
 
 def clean_person(name: str) -> str:

@@ -211,8 +211,7 @@ def _between_split(text: str, start: int, end: int) -> Optional[tuple[int, float
     return (best[1], best[2]) if best else None
 
 
-_DIGIT_WORDS = {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
-                "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_DIGIT_WORDS = {**{w: str(v) for w, v in L.ONES.items() if v < 10}, "oh": "0"}
 _SPOKEN_DECIMAL = re.compile(
     rf"(?P<int>{_WORDSEQ}|\d+)[\s\-]+point[\s\-]+(?P<dec>(?:{'|'.join(_DIGIT_WORDS)})"
     rf"(?:[\s\-]+(?:{'|'.join(_DIGIT_WORDS)}))*)(?![\w\-])", re.IGNORECASE)
@@ -232,8 +231,8 @@ def _spoken_decimal(m: re.Match[str], text: str) -> Optional[tuple[int, Optional
     return sd.end(), whole + float("0." + dec), "number", False
 
 
-_SMALL_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                "ten": 10, "twenty": 20, "hundred": 100, "a hundred": 100, "a thousand": 1000}
+_SMALL_WORDS = {**{w: v for w, v in {**L.ONES, **L.TENS}.items() if v > 0}, "hundred": 100, "a hundred": 100,
+                "a thousand": 1000}
 _RATIO = re.compile(
     rf"(?P<a>\d{{1,3}}|{'|'.join(w for w in _SMALL_WORDS if ' ' not in w)})[\s\u00a0]+(?:in|out[\s\u00a0]+of)"
     rf"[\s\u00a0]+(?P<b>\d{{1,3}}|{'|'.join(sorted(_SMALL_WORDS, key=len, reverse=True))})(?![\w])", re.IGNORECASE)
