@@ -170,13 +170,13 @@ _DOC = (r"(?:statement|report|bulletin|assessment|communiqu[eé]|press\s+release
 _DOC_FROM = re.compile(rf"^(?:an?\s+|the\s+)?(?:[\w-]+\s+){{0,2}}?{_DOC}s?\s+(?:from|by|of|issued\s+by|"
                        rf"released\s+by|published\s+by)\s+(?:the\s+)?(?P<n>.+)$", re.I)
 _DOC_OF = re.compile(rf"^(?:the\s+)?(?P<n>.+?)[’']s?\s+(?:[\w-]+\s+){{0,2}}{_DOC}s?$", re.I)
-_DOC_NAMED = re.compile(rf"^(?:(?i:an?|the|one|this|that|another|its|their|a\s+new)\s+)?(?:[a-z][\w-]*\s+){{0,2}}(?P<n>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*)"
-                        rf"\s+{_DOC}s?$")
+_DOC_NAMED = re.compile(rf"^(?:(?i:an?|the|one|this|that|another|its|their|a\s+new)\s+)?(?:[a-z][\w-]*\s+){{0,2}}"
+                        rf"(?P<n>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*)\s+{_DOC}s?$")
 # "the state news agency SANA", "Syrian news agency SANA" -> SANA; "State-run SANA news agency" -> SANA
 _MEDIA = r"(?:news\s+agency|agency|broadcaster|channel|newspaper|daily|television|TV|outlet|news\s+service|wire)"
 _MEDIA_BEFORE = re.compile(rf"^(?:the\s+)?(?:[\w-]+\s+){{0,3}}?{_MEDIA}\s+(?P<n>[A-Z][\w-]*(?:\s+[A-Z][\w-]*){{0,2}})$")
-_MEDIA_AFTER = re.compile(rf"^(?:the\s+)?(?:[\w-]+\s+){{0,2}}?(?P<n>[A-Z][\w-]*[A-Z][\w-]*|[A-Z][a-z]+)\s+"
-                          rf"(?:news\s+agency|agency|news|TV|television|newspaper|broadcaster)$")
+_MEDIA_AFTER = re.compile(r"^(?:the\s+)?(?:[\w-]+\s+){0,2}?(?P<n>[A-Z][\w-]*[A-Z][\w-]*|[A-Z][a-z]+)\s+"
+                          r"(?:news\s+agency|agency|news|TV|television|newspaper|broadcaster)$")
 
 
 _TIME_OWNER = re.compile(r"(?i)\b(?:year|month|week|day|today|yesterday|tonight|decade|century|morning|"

@@ -325,7 +325,7 @@ _NOUN_EVENTS = {
     "refugee": "displacement", "idp": "displacement", "displaced": "displacement", "asylum": "displacement",
     "prisoner": "detention", "detainee": "detention", "hostage": "detention", "captive": "detention",
     "evacuee": "evacuation", "corridor": "evacuation", "convoy": "evacuation",
-    "returnee": "returns", "population": "population",
+    "returnee": "returns",
     "hilltop": "territorial_control",
     "hospital": "medical", "clinic": "medical", "patient": "medical", "tent": "medical",
     "doctor": "medical", "surgery": "medical", "vaccine": "medical", "bed": "medical",

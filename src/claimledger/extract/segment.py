@@ -70,7 +70,7 @@ def paragraphs(text: str) -> list[Span]:
             out[-1] = Span(out[-1].start, e)
         else:
             out.append(Span(s, e))
-        joinable = text[e - 1].isalnum() or text[e - 1] in ",-–"
+        joinable = text[e - 1].isalnum() or text[e - 1] in ",-–+%&/;)"
     return out
 
 
