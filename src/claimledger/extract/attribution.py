@@ -46,7 +46,8 @@ _TITLES = re.compile(
     r"Adm\.?|Captain|Capt\.?|Sergeant|Sgt\.?|President|Prime|Minister|Foreign|Defense|Defence|"
     r"Doctor|Dr\.?|Mr\.?|Mrs\.?|Ms\.?|Prof\.?|Professor|Ambassador|Spokesperson|Spokesman|"
     r"Spokeswoman|Senator|Sen\.?|Rep\.?|Governor|Gov\.?|Mayor|Chief|Commander|Secretary|"
-    r"Health|Interior|Finance|Justice|Education|Information|Economy|Agriculture|Energy|Trade|"
+    r"Health|Interior|Finance|Justice|Education|Information|Economy|Agriculture|Energy|Trade|Housing|Works|"
+    r"Transport|Water|Electricity|Industry|Tourism|Culture|Labou?r|Communications|Environment|Emergency|"
     r"Deputy|Vice|Sheikh|King|Queen|Prince|Pope|Judge|Justice|Rev\.?|Father|Sir|Lord|Lady|"
     r"High|Commissioner|Envoy|Special|UN|U\.N\.|US|U\.S\.|Russian|Syrian|Turkish|Iranian|French|"
     r"British|American|Chinese|Ukrainian)[\s-]+)+")
@@ -288,7 +289,9 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
         return state.orgs[-1] if state.orgs else (state.persons[-1] if state.persons else None)
     # "the general", "the Russian general": the last person named
     root = next((t for t in phrase if t.head not in phrase or t.head is t), phrase[-1])
-    all_lower = all(t.text[0].islower() or t.lower_ in ("russian", "syrian") for t in words)
+    # ("The Governor said": a title in capitals is still a title)
+    all_lower = all(t.text[0].islower() or t.lower_ in ("russian", "syrian") or t.lower_ in _PERSON_TITLE_NOUNS
+                    for t in words)
     # (none named before: the phrase itself, "the ministry said" is no outlet's own voice)
     if root.lower_ in _PERSON_TITLE_NOUNS and phrase[0].lower_ == "the" and all_lower:
         return state.persons[-1] if state.persons else _phrase_text(words).lower()
@@ -337,6 +340,9 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
         state.note_org(full)
         return full
     state.note_org(name)
+    if cut[-1].lower_ in _PERSON_TITLE_NOUNS and cut[-1].lower_ not in ("source",):
+        # "a senior officer told reporters ... 'We hit 4,600 targets,' he said": he is the officer
+        state.note_person(name)
     return name
 
 

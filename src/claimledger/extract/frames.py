@@ -107,8 +107,9 @@ def _first_noun_after(toks: list[Token]) -> Optional[Token]:
         if k > 0 and toks[k - 1].text == "-" and not toks[k - 1].whitespace_ and k + 1 < len(toks) \
                 and toks[k + 1].pos_ in ("NOUN", "PROPN", "ADJ"):
             continue  # its second half, a noun or more words follow ("off-duty soldiers")
-        if t.lower_ in _TIME_NOUNS and k > 0 and toks[k - 1].lower_ in _TIME_DETERMINERS:
-            return None  # "arrested 40 last month": when, not what is counted
+        if t.lower_ in _TIME_NOUNS and k > 0 and (toks[k - 1].lower_ in _TIME_DETERMINERS or (
+                toks[k - 1].lower_ in ("a", "an", "one") and k + 1 < len(toks) and toks[k + 1].lower_ == "ago")):
+            return None  # "arrested 40 last month", "up from 800 a week ago": when, not what is counted
         if t.pos_ in ("NOUN", "PROPN") or (t.pos_ == "ADJ" and t.dep_ in ("nsubj", "dobj", "pobj")):
             # walk right through compounds: 'field kitchens'
             head = t
@@ -177,6 +178,11 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
     # spaCy makes a token of extra whitespace ("Hundreds  of", a line break inside a sentence)
     after = [t for t in sent if t.idx >= end and not t.is_space]
     before = [t for t in sent if t.idx + len(t) <= start and not t.is_space]
+    if after and after[0].text == "(":
+        # "18 hectares (180 square kilometres) of farmland": the bracketed conversion is skipped
+        close = next((k for k, t in enumerate(after) if t.text == ")"), None)
+        if close is not None and close < 12 and close + 1 < len(after) and after[close + 1].lower_ == "of":
+            after = after[close + 1:]
     if after and after[0].lower_ == "of" and len(after) > 1:
         rest = after[1:]
         if rest[0].lower_ in _ANAPHORS:
@@ -370,6 +376,8 @@ _HAZARDS = {"earthquake", "quake", "tremor", "aftershock", "storm", "cyclone", "
             "tornado", "tsunami", "landslide", "wildfire", "fire", "drought", "heatwave", "blizzard"}
 
 
+_FACILITIES = {"camp", "shelter", "centre", "center", "school", "building", "site", "hall", "stadium", "tent",
+               "facility", "settlement", "town", "city", "village", "district", "area", "hostel", "hotel"}
 _FORCES = {"servicemen", "troops", "soldiers", "personnel", "police", "policemen", "officers", "fighters", "units",
            "battalions", "brigades", "marines", "paratroopers", "peacekeepers", "forces", "gendarmes", "guards"}
 _DEMINERS = {"sapper", "deminer", "engineer"}
@@ -425,7 +433,12 @@ def _verb_event(v: Token, counted_head: str) -> Optional[str]:
                 or "out" in prts:
             return "evacuation"
     if lem in ("capture", "seize", "take", "hold") and counted_head in _HUMAN:
+        if lem == "hold" and any(c.dep_ == "nsubj" and _lemma(c) in _FACILITIES for c in v.children) \
+                and counted_head not in ("detainees", "prisoners", "inmates", "hostages", "captives"):
+            return "population"  # "the camp holds 1,900 families"
         return "detention"
+    if lem in ("come", "go", "head", "get", "move") and any(c.lower_ in ("home", "back") for c in v.children):
+        return "returns"  # "73 of our citizens have come home"
     if lem in _CAPTURE and counted_head not in _HUMAN and counted_head and (
             _noun_event(counted_head) == "territorial_control" or counted_head in _PLACE_NOUNS):
         return "territorial_control"

@@ -91,6 +91,7 @@ _add("gal", "gallons", "gallon")
 _add("m3", "cubic meters", "cubic metres", "cubic meter", "cubic metre", "m3", "m³")
 _add("bbl", "barrels", "barrel")
 _add("magnitude", "magnitude")  # "a 7.8 magnitude earthquake"
+_add("dunum", "dunums", "dunum", "dunams", "dunam", "donums")  # 1,000 m2, the Levant's land measure
 _add("°c", "degrees celsius", "degrees centigrade", "°c")
 _add("°f", "degrees fahrenheit", "°f")
 _add("USD", "dollars", "dollar", "us dollars", "u.s. dollars", "usd")

