@@ -381,6 +381,8 @@ _FACILITIES = {"camp", "shelter", "centre", "center", "school", "building", "sit
 _FORCES = {"servicemen", "troops", "soldiers", "personnel", "police", "policemen", "officers", "fighters", "units",
            "battalions", "brigades", "marines", "paratroopers", "peacekeepers", "forces", "gendarmes", "guards"}
 _DEMINERS = {"sapper", "deminer", "engineer"}
+_DEMINING_WORDS = {"demine", "demining", "sapper", "deminer", "engineer", "mine", "landmine", "explosive", "ordnance",
+                   "ied", "bomb-disposal"}
 _DEMINING_VERBS = {"clear", "sweep", "neutralize", "neutralise", "defuse", "detonate", "remove", "demine"}
 _FIND_VERBS = {"find", "discover", "destroy", "eliminate", "inspect", "check", "dismantle", "disarm"}
 _EXPLOSIVES = {"objects", "devices", "mines", "landmines", "explosives", "ordnance", "ieds", "shells", "munitions",
@@ -397,9 +399,11 @@ def _verb_event(v: Token, counted_head: str) -> Optional[str]:
     lem = _lemma(v)
     if _hazard_strike(v):
         return None  # "an earthquake struck": no air strike
-    # "sappers cleared 47 hectares", "neutralized more than 3,200 explosive objects"
+    # "sappers cleared 47 hectares", "neutralized more than 3,200 explosive objects", "completed demining
+    # of the old city, clearing 234 hectares"
     if (lem in _DEMINING_VERBS and any(c.dep_ == "nsubj" and _lemma(c) in _DEMINERS for c in v.children)) or (
-            lem in _DEMINING_VERBS | _FIND_VERBS and counted_head in _EXPLOSIVES):
+            lem in _DEMINING_VERBS | _FIND_VERBS and counted_head in _EXPLOSIVES) or (
+            lem in ("clear", "check", "sweep") and any(_lemma(t) in _DEMINING_WORDS for t in v.doc)):
         return "demining"
     if lem in _STRONG_VERBS:
         return _STRONG_VERBS[lem]

@@ -96,6 +96,8 @@ _AGE_COMMA_AFTER = re.compile(r"^[\s\u00a0]*(?:,|\)|;|\.[\s\u00a0]+[A-Z])")
 _LABEL_BEFORE = re.compile(
     r"(?:\b(?i:type|size|category|level|grade|stage|class|verse|chapter|article|section|page|paragraph)|"
     r"\bGroup[\s\u00a0]+of|\bN(?:o|os|r)\.|#)[\s\u00a0]*$")
+_FURNITURE_BEFORE = re.compile(r"\b(?:Share|Shares|Comments|Likes|Views|Tweet|Retweet)[\s\u00a0:]*$")
+_CALIBRE_BEFORE = re.compile(r"\bcalib(?:re|er)s?[\s\u00a0]+(?:of[\s\u00a0]+)?$", re.IGNORECASE)
 _MINUS_BEFORE = re.compile(r"\bminus[\s\u00a0]+$", re.IGNORECASE)
 _MAGNITUDE_BEFORE = re.compile(r"\bmagnitude[\s\u00a0-]+$", re.IGNORECASE)
 # page furniture: "14 comments | 256 shares" (on a short line)
@@ -407,6 +409,7 @@ def find_quantities(text: str) -> list[Quantity]:
                 continue
         if kind in ("digits", "number", "vague", "fraction"):
             if _AGE_AFTER.match(after) or (kind != "vague" and _AGE_BEFORE.search(before)):
+                pos = max(pos, _range_end(text, num_end))  # "aged 6 to 14": the upper age is no figure either
                 continue
             if _TIME_AFTER.match(after) and not re.match(r"^[\s\u00a0]+of\b", after):
                 continue
@@ -415,7 +418,7 @@ def find_quantities(text: str) -> list[Quantity]:
         if kind in ("digits", "number") and not _UNIT_AFTER.match(after):
             if _LABEL_BEFORE.search(before):
                 continue
-            if _FURNITURE_AFTER.match(after) and _short_line(text, num_start):
+            if (_FURNITURE_AFTER.match(after) or _FURNITURE_BEFORE.search(before)) and _short_line(text, num_start):
                 continue
             if kind == "digits" and re.match(r"\d{1,3}$", m.group(0)) and 0 < int(m.group(0)) < 120 \
                     and _NAME_COMMA_BEFORE.search(before) and _AGE_COMMA_AFTER.match(after):
@@ -476,7 +479,8 @@ def find_quantities(text: str) -> list[Quantity]:
         q = _build(text, kind, num_start, num_end, value, weak)
         if q is None:
             continue
-        if q.unit in ("mm", "cm") and _WEAPON_AFTER.match(text, q.end):
+        if q.unit in ("mm", "cm") and (_WEAPON_AFTER.match(text, q.end) or _CALIBRE_BEFORE.search(
+                text[max(0, q.start - 30):q.start])):
             pos = q.end
             continue  # "a 122mm artillery shell", "152 mm howitzers": a calibre names the weapon
         # ranges: "between X and Y", "from X to Y", "X-Y", "X to Y"
@@ -607,7 +611,7 @@ def _build(text: str, kind: str, num_start: int, num_end: int, value: Optional[f
                     num_start=num_start, num_end=num_end, weak=weak)
 
 
-_PHONE = re.compile(r"(?<![\w,.])(?:\+\d{1,3}[ .-]?)?(?:\(?\d{2,5}\)?[ .-]){2,}\d{2,5}(?![\w,])"
+_PHONE = re.compile(r"(?<![\w,.])(?:\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?)?(?:\(?\d{2,5}\)?[ .-]){2,}\d{2,5}(?![\w,])"
                     r"|(?<![\w,.])\+\d[\d .-]{6,}\d|(?<![\w,.])0\d{2,}(?![\w,.])")
 _BETWEEN = re.compile(r"(?:between|from)[\s\u00a0]+$", re.IGNORECASE)
 _CURRENCY_AT = re.compile(

@@ -41,6 +41,8 @@ _SUBSET_CUE = re.compile(r"(?:\bincluding|\bamong\s+(?:them|whom|which|those)|\b
 _OF_ANAPHOR = re.compile(r"^[\s\u00a0]*of\s+(?:them|whom|which|those|these)\b", re.I)
 _OF_WHOLE = re.compile(r"[\s\u00a0]+of[\s\u00a0]+(?:(?:the|its|their|his|her|our|these|those|all)[\s\u00a0]+"
                        r"|[\w’'-]+[’']s[\s\u00a0]+){0,2}", re.I)
+_GLOBAL_SCOPE = re.compile(r"\b(?:[Gg]lobally|[Ww]orldwide|around the (?:world|globe)|across the (?:world|globe)|"
+                           r"in the world|world(?:’|')s|[Ii]nternationally)\b")
 _TIME_WORDS = {"today", "yesterday", "tonight", "now", "overall", "altogether", "so", "meanwhile", "thus"}
 _MORE_BEFORE = re.compile(r"\b(?:another|a\s+further|an\s+additional|an\s+extra|some\s+other|other)[\s\u00a0]+$",
                           re.I)
@@ -535,6 +537,9 @@ class Extractor:
             if loc is None:
                 cands = where.mentions(f.sent.start, f.sent.end)
                 loc = places.pick(text, cands, f.q.start, f.q.end, sp_span)
+            if loc is None and _GLOBAL_SCOPE.search(text, f.sent.start, f.sent.end):
+                f.location = None  # "Globally, 65.3 million people were displaced": no place carries in
+                continue
             if loc is None:
                 # the last place named before the figure in the sentences just before it: a place named
                 # once early in an article does not carry to every later figure (spec: "clearly implied")

@@ -16,8 +16,11 @@ _DIRECTIONS = r"(?:north|south|east|west|northern|southern|eastern|western|centr
               r"north-?western|south-?eastern|south-?western|northeast|northwest|southeast|southwest)"
 _PLACE_KIND = r"(?:neighbou?rhoods?|districts?|towns?|townships?|city|village|province|region|" \
               r"camp|governorate|sector|area|suburb|quarter|county|state|crossing|checkpoint|roundabout)"
+# "the Bekaa Valley", "Kharkiv Oblast" too: geographic kinds written in capitals as part of the name
 _NAMED_KIND = re.compile(
-    rf"\b((?:[A-Z][\w’'-]+|al|el|ad|as)(?:[ -](?:[A-Z][\w’'-]+|al|el|ad|as|de|of))*)\s+{_PLACE_KIND}\b")
+    rf"\b((?:[A-Z][\w’'-]+|al|el|ad|as)(?:[ -](?:[A-Z][\w’'-]+|al|el|ad|as|de|of))*)\s+"
+    rf"(?:{_PLACE_KIND}|(?i:valley|plain|oblast|heights|governorate|coast|island|peninsula|province|region|"
+    rf"district))\b")
 # organisations named after places: "Russia's General Staff" names no place of the figure
 _ORG_HEADS = {"center", "centre", "ministry", "staff", "army", "agency", "forces", "government",
               "president", "office", "department", "council", "committee", "embassy", "military",
