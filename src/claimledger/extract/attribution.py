@@ -82,7 +82,10 @@ class SpeakerState:
         for p in self.all_persons:
             if p.split()[-1].lower() == last.lower() and len(p) > len(best):
                 best = p
-        for m in re.finditer(r"((?:[A-Z][\w.’'-]*[\s\u00a0]+){1,4})" + re.escape(last) + r"(?![\w-])", self.text):
+        # (a surname may carry a particle: "Talal al-Barazi" for "Barazi")
+        bare = re.sub(r"^(?:al|el|ad|as|ash|ar|an|at)-", "", last)
+        for m in re.finditer(r"((?:[A-Z][\w.’'-]*[\s\u00a0]+){1,4})(?:(?:al|el|ad|as|ash|ar|an|at)-)?"
+                             + re.escape(bare) + r"(?![\w-])", self.text):
             # capitalised words run on across a sentence end ("... the United States. Morgan Kehr")
             cand = clean_person(re.split(r"(?<=[a-z]{2})\.[\s\u00a0]+", m.group(0))[-1])
             words = cand.split()
@@ -90,7 +93,8 @@ class SpeakerState:
                                             self.text[max(0, m.start() - 6):m.start()]):
                 words = words[1:]  # "envoy for Syria Jan Egeland": the place belongs to the title
                 cand = " ".join(words)
-            if 2 <= len(words) <= 4 and all(w[0].isupper() for w in words) and len(cand) > len(best):
+            if 2 <= len(words) <= 4 and all(w[0].isupper() or _PARTICLE_NAME.match(w) for w in words) \
+                    and len(cand) > len(best):
                 best = cand
         return best
 
@@ -116,6 +120,7 @@ class SpeakerState:
         self.orgs.append(name)
 
 
+_PARTICLE_NAME = re.compile(r"(?:al|el|ad|as|ash|ar|an|at|bin|ibn|abu|van|von|de|da|di|du|le|la)-?[A-Z]?")
 _NAME_TITLES = {"minister", "secretary", "spokesman", "spokeswoman", "spokesperson", "general", "governor", "mayor",
                 "ambassador", "envoy", "commissioner", "president", "chairman", "chairwoman", "director", "chief",
                 "commander", "colonel", "lieutenant", "major", "captain", "admiral", "senator", "representative",
@@ -134,11 +139,13 @@ def clean_person(name: str) -> str:
     # "Water Minister Tamer Haddad", "Deputy Health Minister X": the name after the last title word
     words = (stripped or name).split()
     last_title = max((k for k, w in enumerate(words) if w.lower().rstrip(".") in _NAME_TITLES), default=-1)
-    if last_title >= 0 and 2 <= len(words) - last_title - 1 <= 3 and all(w[:1].isupper() for w in words):
+    if last_title >= 0 and 2 <= len(words) - last_title - 1 <= 3 and all(
+            w[:1].isupper() or _PARTICLE_NAME.match(w) for w in words):
         stripped = " ".join(words[last_title + 1:])
     # "Staff Valery Gerasimov", "Ministry Igor Konashenkov": the tail of the body before the name
     words = (stripped or name).split()
-    while len(words) > 2 and words[0].lower() in _ORG_HEAD_WORDS | _ORG_NOUNS and words[1][:1].isupper():
+    while len(words) > 2 and (words[0].lower() in _ORG_HEAD_WORDS | _ORG_NOUNS or words[0] in ("of", "for")) \
+            and words[1][:1].isupper():
         words = words[1:]
         stripped = " ".join(words)
     owner = re.match(r"^(?:[A-Z][\w.&-]*\s+){0,3}[A-Z][\w.&-]*[’']s\s+(?=(?:[A-Z][\w’'-]+\s+)+[A-Z][\w’'-]+$)",
@@ -161,16 +168,17 @@ _SURNAME_THEN_TITLE = re.compile(r"^([A-Z][\w’'-]+),\s+(?:[a-z]|of\s)")
 
 
 _ORG_HEAD_WORDS = {"ministry", "staff", "directorate", "headquarters", "service", "office", "command",
-                   "center", "centre", "agency", "council", "committee", "department", "forces", "army"}
+                   "center", "centre", "agency", "council", "committee", "department", "forces", "army", "affairs"}
 _TITLE_OPENERS = {"chief", "first", "deputy", "head", "spokesman", "spokeswoman", "spokesperson", "commander",
                   "director", "minister", "secretary", "chairman", "chairwoman", "acting", "senior"}
 _DOC = (r"(?:statement|report|bulletin|assessment|communiqu[eé]|press\s+release|release|update|data|figures|"
-        r"estimates?|tally|survey|study|analysis|review|situation\s+report|sitrep|briefing|findings)")
+        r"estimates?|tally|survey|study|analysis|review|situation\s+report|sitrep|briefing|findings|system|"
+        r"database|dashboard|tracker)")
 # "a statement from the Turkish Foreign Ministry", "OCHA's latest situation report", "a preliminary
 # UNESCO assessment": the body that issued the document speaks
 _DOC_FROM = re.compile(rf"^(?:an?\s+|the\s+)?(?:[\w-]+\s+){{0,2}}?{_DOC}s?\s+(?:from|by|of|issued\s+by|"
                        rf"released\s+by|published\s+by)\s+(?:the\s+)?(?P<n>.+)$", re.I)
-_DOC_OF = re.compile(rf"^(?:the\s+)?(?P<n>.+?)[’']s?\s+(?:[\w-]+\s+){{0,2}}{_DOC}s?$", re.I)
+_DOC_OF = re.compile(rf"^(?:the\s+)?(?P<n>.+?)[’']s?\s+(?:[\w-]+\s+){{0,4}}{_DOC}s?$", re.I)
 _DOC_NAMED = re.compile(rf"^(?:(?i:an?|the|one|this|that|another|its|their|a\s+new)\s+)?(?:[a-z][\w-]*\s+){{0,2}}"
                         rf"(?P<n>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*)\s+{_DOC}s?$")
 # "the state news agency SANA", "Syrian news agency SANA" -> SANA; "State-run SANA news agency" -> SANA
@@ -186,6 +194,9 @@ _TIME_OWNER = re.compile(r"(?i)\b(?:year|month|week|day|today|yesterday|tonight|
 
 def tidy_speaker(name: str) -> str:
     """The body behind a document or a media outlet's description, as the speaker."""
+    if "(" in name and ")" not in name:
+        name = name[:name.index("(")].rstrip()  # "... Management Authority (AFAD" cut at its bracket
+    name = re.sub(r"^(?:the\s+)?(?:[A-Z][\w.]*-based|[Ss]tate-(?:run|owned)|[\w-]+-backed)\s+(?=[A-Z])", "", name)
     for rx in (_DOC_FROM, _DOC_OF, _DOC_NAMED, _MEDIA_BEFORE, _MEDIA_AFTER):
         m = rx.match(name)
         n = m.group("n").strip() if m else ""
@@ -276,7 +287,7 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
                 return full
     if persons:
         name = clean_person(persons[-1].text)
-        if name and name[0].isupper():
+        if name and (name[0].isupper() or _PARTICLE_NAME.match(name)):
             full = state.fullest_person(name)
             state.note_person(full)
             return full
@@ -294,6 +305,11 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
                     for t in words)
     # (none named before: the phrase itself, "the ministry said" is no outlet's own voice)
     if root.lower_ in _PERSON_TITLE_NOUNS and phrase[0].lower_ == "the" and all_lower:
+        if len(words) == 1:
+            # "The source added": the fuller "military source" named before
+            fuller = next((o for o in reversed(state.orgs) if o.lower().split()[-1] == root.lower_), None)
+            if fuller:
+                return fuller
         return state.persons[-1] if state.persons else _phrase_text(words).lower()
     if root.lower_ in _ORG_NOUNS and phrase[0].lower_ == "the" and all(
             t.text[0].islower() for t in words):
