@@ -306,7 +306,10 @@ _HUMAN = {"people", "civilians", "residents", "persons", "families", "children",
           "inhabitants", "individuals", "refugees", "migrants", "militants", "fighters", "rebels",
           "soldiers", "troops", "terrorists", "gunmen", "insurgents", "citizens", "villagers",
           "evacuees", "patients", "students", "workers", "members", "prisoners", "detainees",
-          "hostages", "locals", "survivors", "victims", "households", "person", "family"}
+          "hostages", "locals", "survivors", "victims", "households", "person", "family", "protesters",
+          "demonstrators", "activists", "journalists", "suspects", "pupils", "girls", "boys", "teachers",
+          "doctors", "nurses", "servicemen", "officers", "policemen", "police", "seekers", "pilgrims",
+          "farmers", "fishermen", "miners", "wounded", "injured", "dead", "elderly", "orphans"}
 # weak verbs: meaning depends on what is counted
 _POPULATION_VERBS = {"remain", "live", "stay", "trap", "reside", "inhabit", "shelter", "wait",
                      "besiege", "populate"}
@@ -436,7 +439,13 @@ def _verb_event(v: Token, counted_head: str) -> Optional[str]:
         if lem in ("leave", "exit", "cross", "move", "carry") or preps & {"from", "out", "to", "via", "through"} \
                 or "out" in prts:
             return "evacuation"
-    if lem in ("capture", "seize", "take", "hold") and counted_head in _HUMAN:
+    if lem in ("bring", "take", "get", "pull", "lead", "bus", "ferry") and counted_head in _HUMAN and any(
+            c.lower_ == "out" for c in v.children):
+        return "evacuation"  # "34,287 people have been brought out"
+    if lem == "take" and obj_lemmas & {"advantage", "part", "place", "refuge", "shelter", "step", "measure"}:
+        return None  # "took advantage of the deals and handed in their weapons": no capture
+    if lem in ("capture", "seize", "take", "hold") and counted_head in _HUMAN and any(
+            o.lower_ == counted_head for o in objs):  # the people are taken ("teachers who took it" are not)
         if lem == "hold" and any(c.dep_ == "nsubj" and _lemma(c) in _FACILITIES for c in v.children) \
                 and counted_head not in ("detainees", "prisoners", "inmates", "hostages", "captives"):
             return "population"  # "the camp holds 1,900 families"
