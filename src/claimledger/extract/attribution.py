@@ -470,13 +470,17 @@ _HEADLINE_PREFIX = re.compile(r"^([A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3}):
 _HEADLINE_SUFFIX = re.compile(r"\s[-–—]\s+((?:[A-Za-z][\w’'.-]*\s+){0,4}[A-Z][\w’'.-]+)\s*$")
 
 
+_HEADLINE_WORDS = {"update", "breaking", "exclusive", "live", "watch", "video", "photos", "analysis", "opinion",
+                   "evacuation", "war", "crisis", "report", "explainer", "factbox", "timeline", "interview"}
+
+
 def headline_speaker(line: str) -> Optional[str]:
     """'Erdogan: Over 1,100 ...' and '... - de Mistura' attribute a headline."""
     if len(line.split()) > 25 or line.rstrip().endswith("."):
         return None
     m = _HEADLINE_PREFIX.match(line)
-    if m:
-        return m.group(1)
+    if m and not any(w.endswith(("ed", "ing")) or w.lower() in _HEADLINE_WORDS for w in m.group(1).split()):
+        return m.group(1)  # "Erdogan: ..." (not "Aleppo Evacuation Completed: ...")
     m = _HEADLINE_SUFFIX.search(line)
     if m:
         return m.group(1)

@@ -354,11 +354,21 @@ def _preposition_before(text: str, s: int) -> str:
     return ""
 
 
+_DATELINE = re.compile(r"[A-Z][A-Z .'’-]{2,},(?:[\s\u00a0]+[A-Z][\w.’'-]*){0,3}[\s\u00a0]*(?:\([^)\n]{1,40}\))?"
+                       r"[\s\u00a0]*[—–-]{1,2}[\s\u00a0]*")
+
+
 def pick(text: str, cands: list[tuple[int, int, str]], qstart: int, qend: int,
          speaker_span: Optional[tuple[int, int]] = None) -> Optional[str]:
     """The mention nearest the figure, preferring 'in/from/of' over 'to'."""
     best: Optional[tuple[float, str]] = None
     cands = [c for c in cands if not (speaker_span and c[0] >= speaker_span[0] and c[1] <= speaker_span[1])]
+    # a dateline ("ERBIL, Iraq — ...", "HOMS, Syria (Reuters) — ...") says where the story was filed:
+    # its places count only when the sentence names no other
+    line = text.rfind("\n", 0, qstart) + 1
+    dl = _DATELINE.match(text, line, min(len(text), line + 80))
+    if dl and any(c[0] >= dl.end() for c in cands):
+        cands = [c for c in cands if c[0] >= dl.end()]
     preps = [_preposition_before(text, s) for s, _, _ in cands]
     # "moved from X to Y": the figure is X's; with no "from" the destination is the place ("poured
     # into the Sayf Al-Dawla neighbourhood", "relocating with their two children to Okinawa")
