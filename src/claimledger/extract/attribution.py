@@ -365,7 +365,8 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
 def _puts_a_number(t: Token) -> bool:
     """'The Health Ministry put the number of wounded at 5,243', 'put the death toll at': a report."""
     return lemma(t) in ("put", "place", "set", "give") and any(
-        c.dep_ == "dobj" and c.lower_ in ("number", "toll", "figure", "total", "tally", "count", "estimate")
+        c.dep_ == "dobj" and c.lower_ in ("number", "toll", "figure", "total", "tally", "count", "estimate", "share",
+                                          "proportion", "percentage")
         for c in t.children)
 
 

@@ -135,7 +135,7 @@ def _first_noun_after(toks: list[Token]) -> Optional[Token]:
 # "killed" and "arrested" are left out: after a figure they are mostly a headline's verb
 _NOMINAL_PARTICIPLES = {"injured", "wounded", "dead", "missing", "displaced", "homeless", "sick", "elderly",
                         "disabled", "detained", "unemployed", "hungry", "poor", "survivors"}
-_TOTAL_NOUNS = {"number", "total", "tally", "count"}
+_TOTAL_NOUNS = {"number", "total", "tally", "count", "share", "proportion", "percentage"}
 _TOLL_NOUNS = {"toll"}
 _TOLL_OF = {"casualty": "casualties", "injury": "injuries", "civilian": "deaths", "death": "deaths"}
 
@@ -148,10 +148,13 @@ def _total_subject(sent: SpacySpan, start: int) -> Optional[str]:
     while tok is not None and seen < 5:
         seen += 1
         if tok.pos_ in ("VERB", "AUX"):
-            subj = next((c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+            subjs = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
             if _lemma(tok) in ("put", "place", "set", "bring", "raise", "push", "take", "lift", "revise", "give"):
                 # "put the number of wounded at 5,243", "bringing the total number of returnees to 31,000"
-                subj = next((c for c in tok.children if c.dep_ == "dobj"), None) or subj
+                subjs = [c for c in tok.children if c.dep_ == "dobj"] + subjs
+            # (a dateline parsed as a second subject, "KHARTOUM, ... -- The death toll ... has risen")
+            subj = next((c for c in subjs if c.lower_ in _TOTAL_NOUNS | _TOLL_NOUNS | {"population", "populace"}),
+                        subjs[0] if subjs else None)
             if subj is None:
                 return None
             if subj.lower_ in _TOTAL_NOUNS:
@@ -216,6 +219,9 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
         if n is not None and n.lower_ not in _CHANGE_NOUNS and any(t.head.i == n.i for t in pct):
             return noun_phrase(n, end), False
     if unit in ("percent", "fraction"):
+        total = _total_subject(sent, start)  # "put the share of civilians among the dead at around 72 percent"
+        if total is not None:
+            return total, False
         # "the area held by gunmen has decreased by one-third": the subject of the verb
         tok = next((t for t in sent if t.idx >= start), None)
         seen = 0
