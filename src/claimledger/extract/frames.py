@@ -143,32 +143,40 @@ _TOLL_OF = {"casualty": "casualties", "injury": "injuries", "civilian": "deaths"
 def _total_subject(sent: SpacySpan, start: int) -> Optional[str]:
     """What a bare figure counts when the verb's subject names it: "the number of displaced people
     has reached 12 million" -> displaced people; "the death toll rose to 3,145" -> deaths."""
+    tok = _governing_verb(sent, start, 5)
+    if tok is None:
+        return None
+    subjs = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if _lemma(tok) in ("put", "place", "set", "bring", "raise", "push", "take", "lift", "revise", "give"):
+        # "put the number of wounded at 5,243", "bringing the total number of returnees to 31,000"
+        subjs = [c for c in tok.children if c.dep_ == "dobj"] + subjs
+    # (a dateline parsed as a second subject, "KHARTOUM, ... -- The death toll ... has risen")
+    subj = next((c for c in subjs if c.lower_ in _TOTAL_NOUNS | _TOLL_NOUNS | {"population", "populace"}),
+                subjs[0] if subjs else None)
+    if subj is None:
+        return None
+    if subj.lower_ in _TOTAL_NOUNS:
+        of = next((c for c in subj.rights if c.lower_ == "of"), None)
+        pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+        if pobj is not None and (pobj.pos_ in ("NOUN", "ADJ") or pobj.lower_ in _NOMINAL_PARTICIPLES):
+            return noun_phrase(pobj)
+        return None
+    if subj.lower_ in ("population", "populace"):
+        return "population"  # "Aleppo's population shrank from 2.3 million to 1.5 million"
+    if subj.lower_ in _TOLL_NOUNS:
+        mods = [c.lower_ for c in subj.lefts if c.dep_ in ("compound", "amod")]
+        return next((_TOLL_OF[m] for m in reversed(mods) if m in _TOLL_OF), "deaths")
+    return None
+
+
+def _governing_verb(sent: SpacySpan, start: int, hops: int) -> Optional[Token]:
+    """The first verb on the way up the parse from the figure starting at ``start`` (within ``hops``)."""
     tok = next((t for t in sent if t.idx >= start), None)
-    seen = 0
-    while tok is not None and seen < 5:
-        seen += 1
-        if tok.pos_ in ("VERB", "AUX"):
-            subjs = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
-            if _lemma(tok) in ("put", "place", "set", "bring", "raise", "push", "take", "lift", "revise", "give"):
-                # "put the number of wounded at 5,243", "bringing the total number of returnees to 31,000"
-                subjs = [c for c in tok.children if c.dep_ == "dobj"] + subjs
-            # (a dateline parsed as a second subject, "KHARTOUM, ... -- The death toll ... has risen")
-            subj = next((c for c in subjs if c.lower_ in _TOTAL_NOUNS | _TOLL_NOUNS | {"population", "populace"}),
-                        subjs[0] if subjs else None)
-            if subj is None:
-                return None
-            if subj.lower_ in _TOTAL_NOUNS:
-                of = next((c for c in subj.rights if c.lower_ == "of"), None)
-                pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
-                if pobj is not None and (pobj.pos_ in ("NOUN", "ADJ") or pobj.lower_ in _NOMINAL_PARTICIPLES):
-                    return noun_phrase(pobj)
-                return None
-            if subj.lower_ in ("population", "populace"):
-                return "population"  # "Aleppo's population shrank from 2.3 million to 1.5 million"
-            if subj.lower_ in _TOLL_NOUNS:
-                mods = [c.lower_ for c in subj.lefts if c.dep_ in ("compound", "amod")]
-                return next((_TOLL_OF[m] for m in reversed(mods) if m in _TOLL_OF), "deaths")
+    for _ in range(hops):
+        if tok is None:
             return None
+        if tok.pos_ in ("VERB", "AUX"):
+            return tok
         if tok.head is tok:
             return None
         tok = tok.head
@@ -223,25 +231,17 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
         if total is not None:
             return total, False
         # "the area held by gunmen has decreased by one-third": the subject of the verb
-        tok = next((t for t in sent if t.idx >= start), None)
-        seen = 0
-        while tok is not None and seen < 6:
-            seen += 1
-            if tok.pos_ in ("VERB", "AUX"):
-                subjs = [c for c in tok.children if c.dep_ in ("nsubj", "nsubjpass")]
-                subj = next((c for c in subjs if start <= c.idx < end), subjs[0] if subjs else None)
-                if subj is not None and start <= subj.idx < end:
-                    # "of whom 60% are women and children": the figure is the subject, its predicate counts
-                    attr = next((c for c in tok.children if c.dep_ in ("attr", "acomp") and c.pos_ == "NOUN"), None)
-                    if attr is not None:
-                        return noun_phrase(attr, end), False
-                    break
-                if subj is not None and subj.pos_ in ("NOUN", "PROPN"):
-                    return noun_phrase(subj, end), False
-                break
-            if tok.head is tok:
-                break
-            tok = tok.head
+        verb = _governing_verb(sent, start, 6)
+        if verb is not None:
+            subjs = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+            subj = next((c for c in subjs if start <= c.idx < end), subjs[0] if subjs else None)
+            if subj is not None and start <= subj.idx < end:
+                # "of whom 60% are women and children": the figure is the subject, its predicate counts
+                attr = next((c for c in verb.children if c.dep_ in ("attr", "acomp") and c.pos_ == "NOUN"), None)
+                if attr is not None:
+                    return noun_phrase(attr, end), False
+            elif subj is not None and subj.pos_ in ("NOUN", "PROPN"):
+                return noun_phrase(subj, end), False
         nxt = _first_noun_after(after)
         return (noun_phrase(nxt, end) if nxt is not None else None), False
     if unit in ("count",):
