@@ -300,6 +300,8 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
         return state.orgs[-1] if state.orgs else (state.persons[-1] if state.persons else None)
     # "the general", "the Russian general": the last person named
     root = next((t for t in phrase if t.head not in phrase or t.head is t), phrase[-1])
+    if root.like_num or root.lower_ in _QUANTITY_HEADS:
+        return None  # "91 percent of them reported ...", "most said": a share of people, not a speaker
     # ("The Governor said": a title in capitals is still a title)
     all_lower = all(t.text[0].islower() or t.lower_ in ("russian", "syrian") or t.lower_ in _PERSON_TITLE_NOUNS
                     for t in words)
@@ -360,6 +362,11 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
         # "a senior officer told reporters ... 'We hit 4,600 targets,' he said": he is the officer
         state.note_person(name)
     return name
+
+
+_QUANTITY_HEADS = {"percent", "%", "cent", "half", "third", "quarter", "majority", "minority", "most", "many",
+                   "some", "all", "none", "few", "several", "others", "dozens", "hundreds", "thousands", "millions",
+                   "proportion", "share", "number"}
 
 
 def _puts_a_number(t: Token) -> bool:
