@@ -296,7 +296,8 @@ _STRONG_VERBS = {
     "slaughter": "casualties", "behead": "casualties", "perish": "casualties", "murder": "casualties",
     "neutralize": "casualties", "neutralise": "casualties", "bury": "casualties", "exhume": "casualties",
     "arrest": "detention", "detain": "detention", "imprison": "detention", "jail": "detention",
-    "abduct": "detention", "kidnap": "detention",
+    "abduct": "detention", "kidnap": "detention", "abduction": "detention", "kidnapping": "detention",
+    "rescue": "evacuation",
     "demine": "demining", "defuse": "demining",
     "liberate": "territorial_control", "recapture": "territorial_control",
     "retake": "territorial_control", "regain": "territorial_control", "control": "territorial_control",
@@ -315,7 +316,17 @@ _HUMAN = {"people", "civilians", "residents", "persons", "families", "children",
           "hostages", "locals", "survivors", "victims", "households", "person", "family", "protesters",
           "demonstrators", "activists", "journalists", "suspects", "pupils", "girls", "boys", "teachers",
           "doctors", "nurses", "servicemen", "officers", "policemen", "police", "seekers", "pilgrims",
-          "farmers", "fishermen", "miners", "wounded", "injured", "dead", "elderly", "orphans"}
+          "farmers", "fishermen", "miners", "wounded", "injured", "dead", "elderly", "orphans",
+          "nationals", "tourists", "visitors", "employees", "staff", "voters", "schoolgirls", "schoolchildren",
+          "infants", "babies", "adults", "youths", "parents", "mothers"}
+HUMAN = _HUMAN
+
+
+def head_of(counted: Optional[str]) -> str:
+    """The head noun of a counted phrase: 'children' of 'displaced children of the camp'."""
+    return ((counted or "").split(" of ")[0].split()[-1:] or [""])[0]
+
+
 # weak verbs: meaning depends on what is counted
 _POPULATION_VERBS = {"remain", "live", "stay", "trap", "reside", "inhabit", "shelter", "wait",
                      "besiege", "populate"}
@@ -339,6 +350,7 @@ _NOUN_EVENTS = {
     "grave": "casualties",
     "refugee": "displacement", "idp": "displacement", "displaced": "displacement", "asylum": "displacement",
     "prisoner": "detention", "detainee": "detention", "hostage": "detention", "captive": "detention",
+    "custody": "detention",
     "evacuee": "evacuation", "corridor": "evacuation", "convoy": "evacuation",
     "returnee": "returns",
     "hilltop": "territorial_control",
@@ -355,7 +367,8 @@ _NOUN_EVENTS = {
     "soldier": "military", "fighter": "military", "combatant": "military", "warplane": "military",
     "helicopter": "military", "sortie": "military",
     "airstrike": "military", "strike": "military", "attack": "military", "shelling": "military",
-    "population": "population", "inhabitant": "population",
+    "population": "population", "inhabitant": "population", "resident": "population",
+    "life": "casualties",
 }
 # sentence-wide keyword fallbacks (lemma or lower-case word), first hit in text order wins
 _KEYWORDS = dict(_NOUN_EVENTS)
@@ -364,7 +377,7 @@ _KEYWORDS.update({"surgical": "medical", "therapeutic": "medical", "paediatric":
                   "pediatric": "medical", "medical": "medical", "humanitarian": "aid",
                   "demining": "demining", "sapper": "demining", "unexploded": "demining",
                   "liberation": "territorial_control", "hold": "territorial_control"})
-for _w in ("tent", "device", "bomb", "hold", "home", "water", "power", "station", "strike",
+for _w in ("life", "rescue", "tent", "device", "bomb", "hold", "home", "water", "power", "station", "strike",
            "attack", "bed", "shelter", "supply", "assistance", "convoy", "corridor", "grave"):
     # too ambiguous to decide from anywhere in the sentence
     _KEYWORDS.pop(_w, None)
@@ -438,7 +451,10 @@ def _verb_event(v: Token, counted_head: str) -> Optional[str]:
         return "territorial_control"  # "the army advanced three kilometers" (not "recent advances")
     if lem in ("deploy", "redeploy", "station", "dispatch") and counted_head in _FORCES:
         return "military"  # "200 servicemen have been deployed" (tents and kitchens are deployed too)
-    if lem in _POPULATION_VERBS and counted_head in _HUMAN:
+    if lem in ("lose", "claim", "take", "cost") and "life" in obj_lemmas:
+        return "casualties"  # "31 people lost their lives", "claimed more than 500 lives"
+    if lem in _POPULATION_VERBS and counted_head in _HUMAN and not (
+            lem == "live" and any(c.dep_ == "prep" and c.lower_ == "with" for c in v.children)):  # "living with HIV"
         return "population"
     if lem in _EVAC_WEAK and counted_head in _HUMAN:
         preps = {c.lower_ for c in v.children if c.dep_ == "prep"}
@@ -478,10 +494,32 @@ def _noun_event(phrase: Optional[str]) -> Optional[str]:
     return None
 
 
+_RESIDENTS = {"people", "residents", "inhabitants", "citizens", "persons", "population", "souls"}
+
+
+def _living_in_place(anchor: Token) -> bool:
+    """'a country of about 4.5 million people', 'a city with 2.5 million residents', 'Gaza's 2.3 million
+    residents': the people a place holds."""
+    noun = anchor.head if anchor.dep_ in ("nummod", "quantmod", "compound") else anchor
+    for _ in range(2):  # "about 4.5 million people": the number, then its noun
+        if noun.pos_ in ("NOUN", "PROPN") or noun.head is noun:
+            break
+        noun = noun.head
+    if noun.pos_ not in ("NOUN", "PROPN") or noun.i <= anchor.i and noun is not anchor:
+        return False
+    if noun.dep_ == "pobj" and noun.head.lower_ in ("of", "with"):
+        owner = noun.head.head
+        return owner.lower_ in _PLACE_NOUNS or owner.ent_type_ in ("GPE", "LOC") or owner.lower_ == "home"
+    return any(c.dep_ == "poss" and (c.ent_type_ in ("GPE", "LOC") or c.lower_ in _PLACE_NOUNS
+                                     or any(g.lower_ in _PLACE_NOUNS for g in c.children))
+               for c in noun.children)
+
+
 def event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str]) -> Optional[str]:
     """Event from the words that govern the figure, then what it counts, then the sentence."""
-    head_word = (counted or "").split(" of ")[0].split()[-1:] or [""]
-    counted_head = head_word[0]
+    counted_head = head_of(counted)
+    if anchor is not None and counted_head in _RESIDENTS and _living_in_place(anchor):
+        return "population"  # "a town of 40,000 people", "the strip's 1.8 million residents"
     if anchor is not None:
         tok = anchor
         hops = 0
@@ -511,6 +549,9 @@ def event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str]) 
                     return ev
                 if tok.pos_ == "VERB" and tok.dep_ == "conj":
                     break  # a coordinated predicate is a clause of its own
+                if tok.pos_ == "VERB" and tok.dep_ == "advcl" and any(
+                        c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+                    break  # "..., while 17 injured people were taken to hospital": a clause of its own
             if tok.head is tok:
                 break
             tok = tok.head
@@ -528,7 +569,8 @@ def event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str]) 
         return ev
     hits = [(_PRIORITY.index(ev), ev) for t in sent
             for ev in [_KEYWORDS.get(_lemma(t)) or _KEYWORDS.get(t.lower_)]
-            if ev and (ev != "population" or counted_head in _HUMAN) and not _hazard_strike(t)]
+            if ev and (ev != "population" or counted_head in _HUMAN) and not _hazard_strike(t)
+            and not (ev == "territorial_control" and counted_head in _HUMAN)]  # people are no territory
     return min(hits)[1] if hits else None
 
 

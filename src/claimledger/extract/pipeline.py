@@ -482,13 +482,17 @@ class Extractor:
                 continue
             # (a paragraph may be the whole article when the text has no line breaks: only the
             # sentence itself and the two before it carry an event over)
+            # (only to a figure of people: a sum of money or a distance in the same paragraph as a
+            # casualty toll is not a casualty; a quotation keeps one topic)
+            people = frames.head_of(f.counted) in frames.HUMAN
             ctx = next((p for p in reversed(figs[:i]) if p.event and (
-                (f.quote is not None and p.quote == f.quote) or (p.para == f.para and f.si - p.si <= 2))), None)
+                (f.quote is not None and p.quote == f.quote) or (people and p.para == f.para and f.si - p.si <= 2))),
+                       None)
             if ctx is not None:
                 f.event = ctx.event
                 continue
             si = f.si
-            for back in (1, 2):
+            for back in ((1, 2) if people else ()):
                 if si - back < 0:
                     break
                 d = parsed.get(si - back)
