@@ -356,9 +356,11 @@ _NOUN_EVENTS = {
     "hilltop": "territorial_control",
     "hospital": "medical", "clinic": "medical", "patient": "medical", "tent": "medical",
     "doctor": "medical", "surgery": "medical", "vaccine": "medical", "bed": "medical",
+    "consultation": "medical", "vaccination": "medical", "treatment": "medical",
     "building": "infrastructure", "school": "infrastructure", "road": "infrastructure",
     "bridge": "infrastructure", "house": "infrastructure", "home": "infrastructure",
     "substation": "infrastructure", "bakery": "infrastructure", "power": "infrastructure",
+    "latrine": "infrastructure", "well": "infrastructure",
     "electricity": "infrastructure", "water": "infrastructure", "mosque": "infrastructure",
     "station": "infrastructure", "pipeline": "infrastructure", "infrastructure": "infrastructure",
     "weapon": "military", "tank": "military", "vehicle": "military", "equipment": "military",
@@ -377,7 +379,8 @@ _KEYWORDS.update({"surgical": "medical", "therapeutic": "medical", "paediatric":
                   "pediatric": "medical", "medical": "medical", "humanitarian": "aid",
                   "demining": "demining", "sapper": "demining", "unexploded": "demining",
                   "liberation": "territorial_control", "hold": "territorial_control"})
-for _w in ("life", "rescue", "tent", "device", "bomb", "hold", "home", "water", "power", "station", "strike",
+for _w in ("life", "rescue", "consultation", "well", "treatment", "tent", "device", "bomb", "hold", "home",
+           "water", "power", "station", "strike",
            "attack", "bed", "shelter", "supply", "assistance", "convoy", "corridor", "grave"):
     # too ambiguous to decide from anywhere in the sentence
     _KEYWORDS.pop(_w, None)
@@ -423,10 +426,15 @@ def _verb_event(v: Token, counted_head: str) -> Optional[str]:
         return None  # "an earthquake struck": no air strike
     # "sappers cleared 47 hectares", "neutralized more than 3,200 explosive objects", "completed demining
     # of the old city, clearing 234 hectares"
-    if (lem in _DEMINING_VERBS and any(c.dep_ == "nsubj" and _lemma(c) in _DEMINERS for c in v.children)) or (
+    if (lem in _DEMINING_VERBS and any(c.dep_ == "nsubj" and any(_lemma(g) in _DEMINERS | {"engineering"}
+                                                                 for g in c.subtree) for c in v.children)) or (
             lem in _DEMINING_VERBS | _FIND_VERBS and counted_head in _EXPLOSIVES) or (
             lem in ("clear", "check", "sweep") and any(_lemma(t) in _DEMINING_WORDS for t in v.doc)):
         return "demining"
+    if lem in ("restore", "establish", "impose", "extend") and any(
+            c.dep_ == "dobj" and _lemma(c) in ("security", "control", "order", "stability", "sovereignty")
+            for c in v.children):
+        return "territorial_control"  # "restored security to six villages"
     if lem in _STRONG_VERBS:
         return _STRONG_VERBS[lem]
     prts = {c.lower_ for c in v.children if c.dep_ in ("prt", "advmod")}
@@ -447,6 +455,12 @@ def _verb_event(v: Token, counted_head: str) -> Optional[str]:
 
     if lem in ("take", "gain", "seize", "assume") and "control" in obj_lemmas | pobj_lemmas:
         return "territorial_control"
+    if lem in ("release", "free", "exchange", "swap") and counted_head in _HUMAN:
+        return "detention"  # "released 73 prisoners", "freed 16 soldiers" (captives set free)
+    back = [c for c in v.children if c.lower_ == "back" and c.dep_ in ("prt", "advmod")]
+    if back and any(_lemma(g) in ("home", "house", "village") for h in [v, *back] for c in h.children
+                    if c.dep_ == "prep" for g in c.children):
+        return "returns"  # "thousands streamed back to their homes"
     if lem == "advance" and v.pos_ == "VERB":
         return "territorial_control"  # "the army advanced three kilometers" (not "recent advances")
     if lem in ("deploy", "redeploy", "station", "dispatch") and counted_head in _FORCES:
@@ -486,12 +500,22 @@ def _noun_event(phrase: Optional[str]) -> Optional[str]:
     if not phrase:
         return None
     words = phrase.split()
+    found = []
     for w in reversed(words):
         base = w[:-3] + "y" if w.endswith("ies") else w[:-1] if w.endswith("s") and not w.endswith("ss") else w
         for cand in (w, base):
             if cand in _NOUN_EVENTS:
-                return _NOUN_EVENTS[cand]
-    return None
+                found.append((cand, _NOUN_EVENTS[cand]))
+                break
+    if not found:
+        return None
+    if found[0][0] in _CARRIERS and len(found) > 1:
+        return found[1][1]  # "aid convoys", "medical tents": what the carrier carries
+    return found[0][1]
+
+
+# nouns whose event is what they carry when a modifier says it ("aid convoys")
+_CARRIERS = {"convoy", "tent", "truck", "flight", "shipment"}
 
 
 _RESIDENTS = {"people", "residents", "inhabitants", "citizens", "persons", "population", "souls"}
@@ -549,6 +573,8 @@ def event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str]) 
                     return ev
                 if tok.pos_ == "VERB" and tok.dep_ == "conj":
                     break  # a coordinated predicate is a clause of its own
+                if tok.pos_ == "VERB" and _lemma(tok) in ("destroy", "damage") and not _hazard_strike(tok):
+                    break  # "destroying 7 vehicles": what is destroyed decides, not the verbs above
                 if tok.pos_ == "VERB" and tok.dep_ == "advcl" and any(
                         c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
                     break  # "..., while 17 injured people were taken to hospital": a clause of its own
