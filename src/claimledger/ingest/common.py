@@ -126,16 +126,31 @@ def decode_text(data: bytes) -> tuple[Union[str, None], Union[str, None]]:
     text, problem = decode_utf8(data)
     if text is not None:
         return text, None
-    lenient = data.decode("utf-8", errors="replace")
-    bad = lenient.count("\ufffd")
-    multibyte = len(lenient) - len(lenient.encode("ascii", errors="ignore")) - bad
-    if multibyte > bad:  # mostly UTF-8: a damaged or mixed file, not a Windows-1252 one
+    if mostly_utf8(data):  # a damaged or mixed file, not a Windows-1252 one
         return None, f"{problem}; the rest of the file is UTF-8"
     try:
         return data.decode("cp1252"), None
     except UnicodeDecodeError as exc:
-        return None, (f"{problem}, and not Windows-1252 either "
-                      f"(byte 0x{data[exc.start]:02x} at byte {exc.start} is undefined there)")
+        return None, f"{problem}, and not Windows-1252 either ({cp1252_undefined(data, exc)})"
+
+
+def mostly_utf8(data: bytes) -> bool:
+    """Whether ``data``'s non-ASCII bytes are mostly valid UTF-8: more multi-byte characters
+    than invalid sequences (a U+FFFD in the text counts as one). Pure ASCII is not.
+
+    This is what tells a damaged UTF-8 file (one bad byte among many accented
+    letters) from a Windows-1252 one, whose accented letters are single bytes
+    that are almost never valid UTF-8 sequences.
+    """
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    multibyte = len(lenient) - len(lenient.encode("ascii", errors="ignore")) - bad
+    return multibyte > bad
+
+
+def cp1252_undefined(data: bytes, exc: UnicodeDecodeError) -> str:
+    """The message part for a byte that Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D)."""
+    return f"byte 0x{data[exc.start]:02x} at byte {exc.start} is undefined there"
 
 
 def text_problem(data: bytes) -> Union[str, None]:

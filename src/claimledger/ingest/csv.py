@@ -11,7 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Optional, Union
 
-from claimledger.ingest.common import SNIFF_BYTES, binary_reason, megabytes, utf8_lines
+from claimledger.ingest.common import (
+    SNIFF_BYTES,
+    binary_reason,
+    bom_encoding,
+    cp1252_undefined,
+    megabytes,
+    mostly_utf8,
+    utf8_lines,
+)
 from claimledger.ingest.html import document_from_html
 from claimledger.ingest.jsonl import META_FIELDS
 from claimledger.model import Document, Rejection
@@ -29,6 +37,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 # A whole article fits in a cell; a cell bigger than this is a quote left open.
 FIELD_LIMIT = 10 * 1024 * 1024
+# How much of a file, from its first non-ASCII line on, decides between UTF-8 and Windows-1252.
+SETTLE_BYTES = 1024 * 1024
 
 
 def read_csv(path: Path) -> Iterator[Union[Document, Rejection]]:
@@ -39,6 +49,10 @@ def read_csv(path: Path) -> Iterator[Union[Document, Rejection]]:
     uses ``text`` unless it is empty). ``doc_id`` is the ``id`` cell, or when
     there is none the file stem and the row's number: ``articles-3`` for the
     third row after the header.
+
+    The file is UTF-8, UTF-16 or UTF-32 with a byte-order mark, UTF-8, or
+    Windows-1252 (a spreadsheet's "ANSI" export), settled as it is streamed
+    (see ``_Lines``).
     """
     source = str(path)
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
@@ -56,14 +70,24 @@ def read_csv(path: Path) -> Iterator[Union[Document, Rejection]]:
 class _Lines:
     """The lines of a binary file as text, for ``csv.reader``, numbered and decoded one by one.
 
-    A line that is not UTF-8 is passed on with replacement characters, so the
-    parse stays in step, and noted in ``bad`` for its row to be rejected.
+    The file's encoding is settled once, streaming (see ``_settle``): a
+    byte-order mark names it; otherwise ASCII lines are the same in any
+    encoding, and the first line with other bytes decides, with the megabyte
+    after it, between UTF-8 and Windows-1252. A valid UTF-8 line is always read
+    as UTF-8. A line that is not is read as Windows-1252 in a Windows-1252
+    file; in a UTF-8 file it is damage: it is passed on with replacement
+    characters, so the parse stays in step, and noted in ``bad`` for its row
+    to be rejected.
     """
 
     def __init__(self, f: IO[bytes]) -> None:
         self._f = f
         self.number = 0  # lines handed out so far
         self.bad: dict[int, str] = {}
+        # utf8_lines hands over the lines of a file with a byte-order mark as UTF-8.
+        self._bom = bom_encoding(f.peek(4)[:4]) is not None
+        self.encoding: Optional[str] = "utf-8" if self._bom else None  # None: only ASCII so far
+        self._settled_on = 0  # the line whose bytes settled it
 
     def __iter__(self) -> Iterator[str]:
         for _, raw, size in utf8_lines(self._f, FIELD_LIMIT):
@@ -75,14 +99,35 @@ class _Lines:
                 continue
             # Lines keep their endings (csv needs them inside quoted cells); a
             # lone \r ends a line too, as csv's own newline handling would have it.
-            for line in raw.splitlines(keepends=True):
+            lines = raw.splitlines(keepends=True)
+            for i, line in enumerate(lines):
                 self.number += 1
-                try:
-                    # utf-8-sig: a BOM before the header is the file's, not a column name's.
-                    yield line.decode("utf-8-sig" if self.number == 1 else "utf-8")
-                except UnicodeDecodeError as exc:
-                    self.bad[self.number] = f"invalid UTF-8 at byte {exc.start} of line {self.number}"
-                    yield line.decode("utf-8", errors="replace")
+                if self.encoding is None and not line.isascii():
+                    self.encoding = _settle(b"".join(lines[i:]), self._f)
+                    self._settled_on = self.number
+                yield self._decoded(line)
+
+    def _decoded(self, line: bytes) -> str:
+        """``line`` as text in the file's encoding; a line that cannot be is noted in ``bad``."""
+        try:
+            # utf-8-sig: a BOM before the header is the file's, not a column name's.
+            return line.decode("utf-8-sig" if self.number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            problem = f"invalid UTF-8 at byte {exc.start} of line {self.number} (0x{exc.object[exc.start]:02x})"
+        judged = f"judged from line {self._settled_on}, its first non-ASCII line"
+        if self.encoding != "cp1252":
+            why = "starts with a UTF-8 byte-order mark" if self._bom else f"is UTF-8 ({judged})"
+            self.bad[self.number] = f"{problem}; the file {why}"
+        elif mostly_utf8(line):
+            self.bad[self.number] = (f"{problem}; the rest of the line is UTF-8, but the file is "
+                                     f"Windows-1252 ({judged})")
+        else:
+            try:
+                return line.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                self.bad[self.number] = (f"{problem}, and not Windows-1252 either, the file's encoding "
+                                         f"({judged}): {cp1252_undefined(line, exc)}")
+        return line.decode("utf-8", errors="replace")
 
     def problem_in(self, first: int, last: int) -> Optional[str]:
         """The first decoding problem on lines ``first``..``last``, forgetting those lines."""
@@ -92,6 +137,25 @@ class _Lines:
             if found is None and n >= first:
                 found = reason
         return found
+
+
+def _settle(raw: bytes, f: IO[bytes]) -> str:
+    """``"utf-8"`` or ``"cp1252"``: the encoding of a file without a byte-order mark whose first
+    non-ASCII line is ``raw``, judged (as ``decode_text`` judges a ``.txt`` file) on that
+    line and up to ``SETTLE_BYTES`` after it, read ahead and given back to ``f``.
+
+    Windows-1252 when the non-ASCII bytes are not mostly valid UTF-8: a UTF-8
+    file with a damaged byte or two stays UTF-8, and those lines are rejected.
+    """
+    if f.seekable():
+        at = f.tell()
+        ahead = f.read(SETTLE_BYTES)
+        f.seek(at)
+    else:  # whatever is buffered
+        ahead = f.peek(SETTLE_BYTES)[:SETTLE_BYTES]
+    if len(ahead) == SETTLE_BYTES:  # end on a whole line, not inside a character
+        ahead = ahead[:ahead.rfind(b"\n") + 1] or ahead[:-3]
+    return "utf-8" if mostly_utf8(raw + ahead) else "cp1252"
 
 
 def _next_row(reader: Iterator[list[str]]) -> list[str]:
