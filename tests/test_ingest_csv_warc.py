@@ -6,16 +6,23 @@ import io
 import json
 import subprocess
 import sys
+import tracemalloc
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import duckdb
 import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from claimledger.ingest import iter_files, read_paths, reader_for
 from claimledger.ingest.csv import read_csv
+from claimledger.ingest.html import MAX_HTML_FILE_BYTES, document_from_html
 from claimledger.ingest.warc import doc_id_for_url, read_warc
 from claimledger.model import Document, Rejection
+from conftest import claimledger_command
 
 # Invented articles, written for these tests.
 EVACUATION = ("More than 1,200 people were evacuated from the town on Monday, officials said. "
@@ -371,3 +378,192 @@ def test_cli_extract_reads_csv_and_warc(tmp_path: Path) -> None:
     evacuated = [c for c in claims if c["doc_id"] == "desk-1" and c["value"] == 1200]
     assert evacuated and evacuated[0]["qualifier"] == "over"
     assert any(c["doc_id"] == "courier-example-clinic" and c["value"] == 85 for c in claims)
+
+
+# --- .warc responses over the HTML size limit ------------------------------------------------
+
+MB = 1024 * 1024
+FLOOD_LINE = b"<p>Reading %d: the river rose %d centimetres at the gauge.</p>\n"
+
+
+def flood_page(size: int) -> bytes:
+    """An HTML page of ``size`` bytes whose lines differ (so it compresses as text does, ~5:1)."""
+    head = b"<html><body><article><h1>River gauge log</h1>\n"
+    lines = b"".join(FLOOD_LINE % (i, i % 97) for i in range(size // len(FLOOD_LINE % (0, 0)) + 1))
+    return (head + lines)[:size]
+
+
+def gzipped(data: bytes) -> bytes:
+    return zlib.compress(data, 6, wbits=31)
+
+
+def chunked(data: bytes, size: int = 64 * 1024) -> bytes:
+    """``data`` in HTTP/1.1 chunked transfer coding."""
+    parts = [b"%x\r\n%s\r\n" % (len(data[i:i + size]), data[i:i + size]) for i in range(0, len(data), size)]
+    return b"".join(parts) + b"0\r\n\r\n"
+
+
+def write_responses(path: Path, records: list[tuple[str, Any, list[tuple[str, str]], int]], gzip: bool) -> Path:
+    """A WARC of HTML responses: (url, payload stream, extra HTTP headers, payload length) each."""
+    with path.open("wb") as f:
+        writer = WARCWriter(f, gzip=gzip)
+        for url, payload, headers, length in records:
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"), *headers],
+                                    protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=payload, length=length,
+                                                          http_headers=http))
+    return path
+
+
+CODINGS = {"plain": (lambda body: body, []),
+           "gzip": (gzipped, [("Content-Encoding", "gzip")]),
+           "chunked": (chunked, [("Transfer-Encoding", "chunked")])}
+
+
+def coded(body: bytes, coding: str) -> tuple[bytes, list[tuple[str, str]]]:
+    encode, headers = CODINGS[coding]
+    return encode(body), headers
+
+
+@pytest.mark.parametrize("coding", list(CODINGS))
+@pytest.mark.parametrize("gzip", [True, False], ids=["warc.gz", "warc"])
+def test_warc_response_over_the_limit_is_rejected_without_being_held_in_memory(
+        tmp_path: Path, gzip: bool, coding: str) -> None:
+    """A 24 MB page against a 1 MB limit: rejected naming the file, the record, its URL and its size;
+    the page after it still read; and the reader's peak Python allocation stays a few MB (reading
+    the page whole, as the reader once did, allocates it at least twice: 48 MB)."""
+    big, headers = coded(flood_page(24 * MB), coding)
+    clinic = page("Clinic busy", CLINIC)
+    path = write_responses(tmp_path / ("flood.warc.gz" if gzip else "flood.warc"), [
+        ("https://courier.example/gauge-log", io.BytesIO(big), headers, len(big)),
+        ("https://courier.example/clinic", io.BytesIO(clinic), [], len(clinic)),
+    ], gzip=gzip)
+    del big
+    # trafilatura builds its stop lists (~30 MB) for its first page: built before measuring
+    assert isinstance(document_from_html(clinic, doc_id="warm-up", source="warm-up"), Document)
+    tracemalloc.start()
+    try:
+        results = list(read_warc(path, max_html_bytes=MB))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    [rejection, doc] = results
+    assert isinstance(rejection, Rejection) and isinstance(doc, Document)
+    assert doc.doc_id == "courier-example-clinic" and "at least 85 patients" in doc.text
+    assert rejection.source == str(path) and rejection.doc_id == "courier-example-gauge-log"
+    assert rejection.message().startswith(f"{path}: record 1 (https://courier.example/gauge-log): "
+                                          "HTML response too large: ")
+    if coding == "plain":  # its size is in the record: not read at all
+        assert rejection.reason.endswith("HTML response too large: 24.0 MB; the limit is 1.0 MB, not read")
+    else:
+        name = "Content-Encoding: gzip" if coding == "gzip" else "Transfer-Encoding: chunked"
+        assert "over 1.0 MB once decoded (" in rejection.reason and name in rejection.reason
+        assert rejection.reason.endswith("read no further; the limit is 1.0 MB")
+    assert peak < 8 * MB, f"peak {peak / MB:.1f} MB"
+
+
+@pytest.mark.parametrize("coding", list(CODINGS))
+def test_warc_response_exactly_at_the_limit_is_read(tmp_path: Path, coding: str) -> None:
+    body = page("Clinic busy", CLINIC)
+    payload, headers = coded(body, coding)
+    path = write_responses(tmp_path / "edge.warc.gz", [
+        ("https://courier.example/clinic", io.BytesIO(payload), headers, len(payload))], gzip=True)
+    [doc] = read_warc(path, max_html_bytes=len(body))
+    assert isinstance(doc, Document) and "at least 85 patients" in doc.text
+    [rejection] = read_warc(path, max_html_bytes=len(body) - 1)
+    assert isinstance(rejection, Rejection) and "HTML response too large" in rejection.reason
+
+
+class GeneratedPage(io.RawIOBase):
+    """A page of ``size`` bytes made as it is read (seekable, for warcio's digests): a test can
+    archive a 300 MB response without holding it. It repeats every 4 KB, so gzip shrinks it ~1000:1."""
+
+    def __init__(self, size: int) -> None:
+        self._unit = flood_page(4096)
+        self._size, self._pos = size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self._pos = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence] + offset
+        return self._pos
+
+    def readinto(self, buffer: Any) -> int:
+        n = max(0, min(len(buffer), self._size - self._pos))
+        unit, start = self._unit, self._pos % len(self._unit)
+        data = (unit[start:] + unit * (n // len(unit) + 1))[:n]
+        buffer[:n] = data
+        self._pos += n
+        return n
+
+
+def gzip_stream(stream: io.RawIOBase) -> Iterator[bytes]:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, 31)
+    while chunk := stream.read(MB):
+        yield compressor.compress(chunk)
+    yield compressor.flush()
+
+
+# The command, its peak RSS measured by a parent that does nothing else.
+MEASURED = ("import resource, subprocess, sys; status = subprocess.call(sys.argv[1:]); "
+            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); sys.exit(status)")
+
+
+def ingest_measured(folder: Path, db: Path) -> tuple[int, list[str], int]:
+    """``claimledger ingest FOLDER --db DB``: exit status, stderr lines, peak RSS in bytes."""
+    proc = subprocess.run([sys.executable, "-c", MEASURED, *claimledger_command(), "ingest", str(folder),
+                           "--db", str(db)], capture_output=True, text=True, encoding="utf-8", timeout=300,
+                          stdin=subprocess.DEVNULL)
+    *lines, peak_kb = proc.stderr.splitlines()
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc.returncode, lines, int(peak_kb) * 1024
+
+
+def test_cli_ingest_rejects_responses_over_256_mb_in_bounded_memory(tmp_path: Path) -> None:
+    """A .warc.gz with two 300 MB responses, over the real 256 MB limit: one plain (its record says
+    how big: never read) and one gzip-encoded in 0.9 MB (a decompression bomb: read to 256 MB + 1
+    byte, no further). Both are rejected, with their records in the ledger, and the pages around
+    them are stored. The peak RSS over a run without them stays under the limit plus 128 MB
+    (reading them whole, as the reader once did, took over 800 MB more)."""
+    size = 300 * MB
+    assert size > MAX_HTML_FILE_BYTES
+    bomb = b"".join(gzip_stream(io.BufferedReader(GeneratedPage(size))))
+    clinic, convoy = page("Clinic busy", CLINIC), page("Convoy arrives", CONVOY)
+    small = [("https://courier.example/clinic", io.BytesIO(clinic), [], len(clinic))]
+    big = [("https://courier.example/flood", io.BufferedReader(GeneratedPage(size)), [], size),
+           ("https://courier.example/bomb", io.BytesIO(bomb), [("Content-Encoding", "gzip")], len(bomb)),
+           ("https://courier.example/convoy", io.BytesIO(convoy), [], len(convoy))]
+    (tmp_path / "base").mkdir()
+    (tmp_path / "big").mkdir()
+    write_responses(tmp_path / "base" / "crawl.warc.gz", small, gzip=True)
+    archive = write_responses(tmp_path / "big" / "crawl.warc.gz", [
+        ("https://courier.example/clinic", io.BytesIO(clinic), [], len(clinic)), *big], gzip=True)
+    assert archive.stat().st_size < 4 * MB
+
+    base_status, _, base_peak = ingest_measured(tmp_path / "base", tmp_path / "base.duckdb")
+    assert base_status == 0
+    db = tmp_path / "big.duckdb"
+    status, lines, peak = ingest_measured(tmp_path / "big", db)
+
+    assert status == 1, lines  # some input rejected, the rest stored
+    assert lines[:2] == [
+        f"claimledger: error: {archive}: record 2 (https://courier.example/flood): HTML response too large: "
+        "300.0 MB; the limit is 256.0 MB, not read",
+        f"claimledger: error: {archive}: record 3 (https://courier.example/bomb): HTML response too large: "
+        f"over 256.0 MB once decoded ({len(bomb) / MB:.1f} MB stored, Content-Encoding: gzip), read no "
+        "further; the limit is 256.0 MB"]
+    assert len(lines) == 3 and " 2 rejected -> " in lines[2]
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = sorted(r[0] for r in con.execute("SELECT doc_id FROM documents").fetchall())
+        rejected = con.execute("SELECT source, doc_id FROM rejections ORDER BY doc_id").fetchall()
+    assert stored == ["courier-example-clinic", "courier-example-convoy"]
+    assert rejected == [(str(archive), "courier-example-bomb"), (str(archive), "courier-example-flood")]
+    assert peak - base_peak < MAX_HTML_FILE_BYTES + 128 * MB, (
+        f"peak RSS {peak / MB:.0f} MB, {base_peak / MB:.0f} MB without the big responses")

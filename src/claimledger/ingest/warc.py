@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import IO, Any, Optional, Union
 from urllib.parse import urlsplit
 
-from claimledger.ingest.html import document_from_html
+from claimledger.ingest.common import megabytes
+from claimledger.ingest.html import MAX_HTML_FILE_BYTES, document_from_html
 from claimledger.model import Document, Rejection
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -66,11 +67,16 @@ def doc_id_for_url(url: str) -> str:
     return slug
 
 
-def read_warc(path: Path) -> Iterator[Union[Document, Rejection]]:
+def read_warc(path: Path, max_html_bytes: int = MAX_HTML_FILE_BYTES) -> Iterator[Union[Document, Rejection]]:
     """Read every HTML page archived in ``path``; ``doc_id`` comes from its URL (see ``doc_id_for_url``).
 
     Records are read one at a time; a gzipped archive is first checked whole, so
     that pages after a damaged member are never taken for good ones.
+
+    A page over ``max_html_bytes`` (the limit for ``.html`` files) is rejected
+    without being held in memory: a plain body whose record says it is bigger is
+    not read at all, and an encoded one (gzip, chunked) is read no further than
+    one byte past the limit. The records after it are read as usual.
 
     ``url`` is the record's WARC-Target-URI; ``title``, ``outlet`` (site name) and
     ``published`` come from the page, with the URL's host as the outlet and the
@@ -86,7 +92,7 @@ def read_warc(path: Path) -> Iterator[Union[Document, Rejection]]:
             if isinstance(stream, Rejection):
                 yield stream
                 return
-            for result in _read_records(stream, source):
+            for result in _read_records(stream, source, max_html_bytes):
                 found = True
                 yield result
     except _Damaged as exc:
@@ -198,7 +204,7 @@ class _Counted:
         return head.startswith(b"WARC/"[:len(head)]) or head.startswith(b"filedesc://"[:len(head)])
 
 
-def _read_records(stream: _Counted, source: str) -> Iterator[Union[Document, Rejection]]:
+def _read_records(stream: _Counted, source: str, max_html_bytes: int) -> Iterator[Union[Document, Rejection]]:
     """Documents and Rejections for the HTML responses in an uncompressed WARC ``stream``."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.bufferedreaders import ChunkedDataException
@@ -228,7 +234,7 @@ def _read_records(stream: _Counted, source: str) -> Iterator[Union[Document, Rej
         url = record.rec_headers.get_header("WARC-Target-URI")
         where = f"record {count}" + (f" ({url.strip()})" if url and url.strip() else "")
         try:
-            result = _from_record(record, source)
+            result = _from_record(record, source, where, max_html_bytes)
         except _Damaged as exc:
             raise _Damaged(f"{where}: {exc}") from exc
         except damage as exc:
@@ -244,8 +250,12 @@ def _read_records(stream: _Counted, source: str) -> Iterator[Union[Document, Rej
                        f"are not a whole record")
 
 
-def _from_record(record: Any, source: str) -> Union[Document, Rejection, None]:
-    """The Document an HTML response record holds, a Rejection if it holds none, None if no page."""
+def _from_record(record: Any, source: str, where: str, max_html_bytes: int) -> Union[Document, Rejection, None]:
+    """The Document an HTML response record holds, a Rejection if it holds none, None if no page.
+
+    ``where`` names the record (its number and URL) for the Rejection of a page
+    over ``max_html_bytes``.
+    """
     url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip()
     if not record.rec_type:
         raise _Damaged("no WARC-Type header")
@@ -255,12 +265,20 @@ def _from_record(record: Any, source: str) -> Union[Document, Rejection, None]:
     http = record.http_headers
     keep = (record.rec_type == "response" and http is not None and http.get_statuscode() == "200"
             and _media_type(http.get_header("Content-Type")) in HTML_TYPES)
-    body, body_problem = b"", ""
+    body, body_problem, too_large = b"", "", ""
     if keep:
         # warcio prints, and skips, an HTTP body it cannot decompress (Content-Encoding)
         with contextlib.redirect_stderr(io.StringIO()) as warnings:
-            body = record.content_stream().read()
+            content = record.content_stream()
+            stored = getattr(record.raw_stream, "limit", -1)  # the record's bytes after the HTTP headers
+            if content is record.raw_stream and stored > max_html_bytes:  # a plain body: no need to read
+                too_large = (f"HTML response too large: {megabytes(stored)}; the limit is "
+                             f"{megabytes(max_html_bytes)}, not read")
+            else:  # decoded (gzip, chunked), it may be any size: read one byte past the limit at most
+                body = _read_at_most(content, max_html_bytes + 1)
         body_problem = _one_line(warnings.getvalue()) if warnings.getvalue().strip() else ""
+        if len(body) > max_html_bytes:
+            body, too_large = b"", _too_large(record.http_headers, stored, max_html_bytes)
     while record.raw_stream.read(_BLOCK):  # what content_stream() left (e.g. after the last chunk)
         pass
     if getattr(record.raw_stream, "limit", 0) > 0:
@@ -271,6 +289,8 @@ def _from_record(record: Any, source: str) -> Union[Document, Rejection, None]:
         record_id = record.rec_headers.get_header("WARC-Record-ID") or "(no id)"
         return Rejection(source=source, reason=f"HTML response {record_id} has no WARC-Target-URI")
     doc_id = doc_id_for_url(url)
+    if too_large:
+        return Rejection(source=source, doc_id=doc_id, reason=f"{where}: {too_large}")
     if body_problem:
         return Rejection(source=source, doc_id=doc_id,
                          reason=f"{url}: HTTP body could not be decoded: {body_problem}")
@@ -282,6 +302,27 @@ def _from_record(record: Any, source: str) -> Union[Document, Rejection, None]:
                 "published": _capture_date(record.rec_headers.get_header("WARC-Date"))}
     missing = {k: v for k, v in fallback.items() if v and not getattr(result, k)}
     return dataclasses.replace(result, **missing) if missing else result
+
+
+def _too_large(http: Any, stored: int, max_bytes: int) -> str:
+    """Why a body found to be over ``max_bytes`` once decoded from its ``stored`` bytes is rejected."""
+    how = [f"{megabytes(stored)} stored"] if stored >= 0 else []
+    how += [f"{name}: {value.strip()}" for name in ("Content-Encoding", "Transfer-Encoding")
+            if (value := http.get_header(name) or "").strip()]
+    return (f"HTML response too large: over {megabytes(max_bytes)} once decoded ({', '.join(how)}), read no "
+            f"further; the limit is {megabytes(max_bytes)}")
+
+
+def _read_at_most(stream: IO[bytes], size: int) -> bytes:
+    """Up to ``size`` bytes of ``stream``, read a block at a time: never more than ``size`` in
+    memory, however much the stream holds (a decompressing stream may hold gigabytes)."""
+    out = io.BytesIO()
+    while out.tell() < size:
+        chunk = stream.read(min(_BLOCK, size - out.tell()))
+        if not chunk:
+            break
+        out.write(chunk)
+    return out.getvalue()  # the buffer itself, not a copy
 
 
 def _media_type(content_type: Optional[str]) -> str:
