@@ -61,7 +61,11 @@ _ORG_NOUNS = {"center", "centre", "ministry", "statement", "agency", "army", "de
               "committee", "council", "government", "organization", "organisation", "group",
               "report", "military", "staff", "command", "service", "authorities", "police",
               "mission", "agencies", "coalition", "union", "commission", "observatory", "body",
-              "bureau", "headquarters", "administration", "media", "network", "forces"}
+              "bureau", "headquarters", "administration", "media", "network", "forces", "bulletin",
+              "communique", "update"}
+# bodies a sentence names by their kind alone: "the army said" is no earlier agency
+_INSTITUTIONS = {"army", "military", "police", "ministry", "government", "navy", "parliament", "court",
+                 "forces", "command", "staff", "authorities", "administration", "council", "commission"}
 _PRONOUNS_PERSON = {"he", "she", "him", "her"}
 _PRONOUNS_GROUP = {"they", "it", "we", "them"}
 
@@ -91,8 +95,8 @@ class SpeakerState:
             words = cand.split()
             if len(words) > 2 and re.search(r"\b(?:for|in|of|to|from|at)[\s\u00a0]+$",
                                             self.text[max(0, m.start() - 6):m.start()]):
-                words = words[1:]  # "envoy for Syria Jan Egeland": the place belongs to the title
-                cand = " ".join(words)
+                cand = clean_person(" ".join(words[1:]))  # "envoy for Syria Jan Egeland": the title's place
+                words = cand.split()
             if 2 <= len(words) <= 4 and all(w[0].isupper() or _PARTICLE_NAME.match(w) for w in words) \
                     and len(cand) > len(best):
                 best = cand
@@ -109,6 +113,21 @@ class SpeakerState:
                 best = cand
         return best
 
+    def expand_acronym(self, name: str) -> str:
+        """'IDF' -> 'Israel Defense Forces' where the text spells it out: 'Israel Defense Forces (IDF)'."""
+        if not re.fullmatch(r"[A-Z]{2,7}", name):
+            return name
+        for m in re.finditer(r"((?:[A-Z][\w’'-]*|of|for|the|and|on|in|de)(?:[\s\u00a0]+(?:[A-Z][\w’'-]*|of|for|the|and|"
+                             r"on|in|de)){1,9})[\s\u00a0]*\([\s\u00a0]*" + name + r"[\s\u00a0]*\)", self.text):
+            words = m.group(1).split()
+            for k in range(len(words)):  # the shortest tail whose capitals spell the letters in order
+                if not words[k][:1].isupper():
+                    continue
+                caps = "".join(w[0] for w in words[k:] if w[:1].isupper())
+                if caps[:1] == name[0] and _spells(name, caps):
+                    return " ".join(words[k:])
+        return name
+
     def note_person(self, name: str) -> None:
         if name in self.persons:
             self.persons.remove(name)
@@ -118,6 +137,12 @@ class SpeakerState:
         if name in self.orgs:
             self.orgs.remove(name)
         self.orgs.append(name)
+
+
+def _spells(acronym: str, caps: str) -> bool:
+    """The acronym's letters appear in order among the capitals: IPC in IFSPC."""
+    it = iter(caps)
+    return all(ch in it for ch in acronym)
 
 
 _PARTICLE_NAME = re.compile(r"(?:al|el|ad|as|ash|ar|an|at|bin|ibn|abu|van|von|de|da|di|du|le|la)-?[A-Z]?")
@@ -144,8 +169,9 @@ def clean_person(name: str) -> str:
         stripped = " ".join(words[last_title + 1:])
     # "Staff Valery Gerasimov", "Ministry Igor Konashenkov": the tail of the body before the name
     words = (stripped or name).split()
-    while len(words) > 2 and (words[0].lower() in _ORG_HEAD_WORDS | _ORG_NOUNS or words[0] in ("of", "for")) \
-            and words[1][:1].isupper():
+    while len(words) > 2 and (words[0].lower() in _ORG_HEAD_WORDS | _ORG_NOUNS | _PLACE_KINDS
+                              or words[0] in ("of", "for") or (len(words) > 3 and words[1].lower() in _PLACE_KINDS)
+                              ) and words[1][:1].isupper():
         words = words[1:]
         stripped = " ".join(words)
     owner = re.match(r"^(?:[A-Z][\w.&-]*\s+){0,3}[A-Z][\w.&-]*[’']s\s+(?=(?:[A-Z][\w’'-]+\s+)+[A-Z][\w’'-]+$)",
@@ -167,6 +193,9 @@ _NAME_THEN_TITLE = re.compile(r"^((?:[A-Z][\w’'-]+\s+){1,3}[A-Z][\w’'-]+),\s
 _SURNAME_THEN_TITLE = re.compile(r"^([A-Z][\w’'-]+),\s+(?:[a-z]|of\s)")
 
 
+# "Acting Governor of Kursk Region Alexander Khinshtein": the kind of place a title is for
+_PLACE_KINDS = {"region", "oblast", "province", "governorate", "district", "republic", "county", "state", "krai",
+                "prefecture", "municipality"}
 _ORG_HEAD_WORDS = {"ministry", "staff", "directorate", "headquarters", "service", "office", "command",
                    "center", "centre", "agency", "council", "committee", "department", "forces", "army", "affairs"}
 _TITLE_OPENERS = {"chief", "first", "deputy", "head", "spokesman", "spokeswoman", "spokesperson", "commander",
@@ -192,8 +221,24 @@ _TIME_OWNER = re.compile(r"(?i)\b(?:year|month|week|day|today|yesterday|tonight|
                          r"evening|quarter|season)\b|^(?:This|That|Last|Next)\b")
 
 
+# "the UN agency for Palestinian refugees, UNRWA", "Its commissioner, Teshome Toga": the name after the description
+_DESCRIPTION_THEN_NAME = re.compile(r"^(?P<d>[^,]*\b(?:[a-z][\w’'-]*|Its|The|His|Her|Their)\b[^,]*),\s+"
+                                    r"(?P<n>(?:[A-Z][\w’'.-]*\s+){0,3}[A-Z][\w’'.-]*)$")
+# "the United Nations children's agency UNICEF", "the NGO Acled", "rights group Amnesty International"
+_BODY_BEFORE = re.compile(r"^(?:the\s+)?(?:[\w’'-]+\s+){0,4}?(?:agency|group|NGO|organi[sz]ation|monitor|charity|"
+                          r"watchdog|body|mission|network|think\s+tank)\s+(?P<n>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})$")
+
+
 def tidy_speaker(name: str) -> str:
     """The body behind a document or a media outlet's description, as the speaker."""
+    if "\n" in name:
+        name = name[name.rindex("\n") + 1:].strip()  # a byline or headline above the paragraph is no part of it
+    name = re.sub(r",\s*(?:aged\s+)?\d{1,3}$", "", name)  # "A teacher, 34": the age
+    name = re.sub(r"^[Oo]ne\s+(?=[a-z])", "", name)  # "one witness told Reuters"
+    name = re.sub(r"^[A-Z][\w-]*[’']s\s+(?=[A-Z]{2,7}$)", "", name)  # "Sudan's RSF"
+    m = _DESCRIPTION_THEN_NAME.match(name) or _BODY_BEFORE.match(name)
+    if m and not is_demonym(m.group("n")):
+        name = m.group("n")
     if "(" in name and ")" not in name:
         name = name[:name.index("(")].rstrip()  # "... Management Authority (AFAD" cut at its bracket
     name = re.sub(r"^(?:the\s+)?(?:[A-Z][\w.]*-based|[Ss]tate-(?:run|owned)|[\w-]+-backed)\s+(?=[A-Z])", "", name)
@@ -224,6 +269,8 @@ def speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[st
                 if len(full.split()) >= 2:  # a name the document gives in full elsewhere
                     name = full
                     state.note_person(name)
+    if name and re.fullmatch(r"[A-Z]{2,7}", name):
+        name = state.expand_acronym(name)  # "the IDF said": the Israel Defense Forces the text named
     return name
 
 
@@ -278,7 +325,7 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
                 return full
             # "Chief of the General Staff Valery Gerasimov", "Spokesman for the Russian Defense
             # Ministry Igor Konashenkov": the name after the body the title belongs to
-            heads = [k for k, t in enumerate(titled) if t.lower_ in _ORG_NOUNS | _ORG_HEAD_WORDS]
+            heads = [k for k, t in enumerate(titled) if t.lower_ in _ORG_NOUNS | _ORG_HEAD_WORDS | _PLACE_KINDS]
             rest = titled[heads[-1] + 1:] if heads else []
             if 2 <= len(rest) <= 3 and all(t.text[:1].isupper() and t.text[1:2].islower() for t in rest) and (
                     phrase[0].lower_ in _PERSON_TITLE_NOUNS | _TITLE_OPENERS):
@@ -318,8 +365,11 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
         for o in reversed(state.orgs):
             if root.lower_ in o.lower():
                 return o
-        if state.orgs:
-            return state.orgs[-1]
+        # "UNHCR said ... the agency said": a generic noun names the body last named; "the army said"
+        # after "one source said" is the army, not the source
+        named = [o for o in state.orgs if o[:1].isupper()]
+        if named and root.lower_ not in _INSTITUTIONS:
+            return named[-1]
         state.note_org(_phrase_text(words).lower())
         return state.orgs[-1]
     # an organisation or body named in full: trim trailing clauses
@@ -412,6 +462,10 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
                     phrase.append(x)
             else:
                 phrase = [x for x in pobj.subtree]
+                # "according to the monitoring group Airwars": a name the parser hung elsewhere
+                while phrase[-1].i + 1 < len(t.doc) and t.doc[phrase[-1].i + 1].pos_ == "PROPN" \
+                        and t.doc[phrase[-1].i + 1].text[:1].isupper():
+                    phrase.append(t.doc[phrase[-1].i + 1])
             sp = speaker_from_phrase(phrase, state)
             if sp:
                 return sp, (phrase[0].idx, phrase[-1].idx + len(phrase[-1]))

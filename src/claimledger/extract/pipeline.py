@@ -48,6 +48,8 @@ _MORE_BEFORE = re.compile(r"\b(?:another|a\s+further|an\s+additional|an\s+extra|
                           re.I)
 # "Of the 1,500 detainees freed, 870 were civilians": the sentence opens on the whole
 _OF_THE_OPENING = re.compile(r"^[\s\u00a0]*(?:Of|Among)[\s\u00a0]+(?:the|these|those|its|their|all)?[\s\u00a0]*$")
+_ONE_SPEAKER = {"source", "official", "witness", "resident", "diplomat", "analyst", "observer", "expert", "activist",
+                "survivor", "doctor", "officer", "commander", "spokesman", "spokeswoman", "medic", "nurse", "villager"}
 _MORE_AFTER = re.compile(r"^[\s\u00a0]*(?:more|others?|additional|extra|further|else)\b", re.I)
 
 
@@ -386,7 +388,14 @@ class Extractor:
             if low == "half":
                 nxt = text[q.num_end:q.num_end + 12].lower()
                 return not re.match(r"\s+(?:of|the|its|their|his|her|our|all)\b", nxt)
+            if low == "one" and a.head.lower_ in _ONE_SPEAKER and a.head.dep_ == "nsubj" and \
+                    lemmas.lemma(a.head.head) in attr.REPORTING:
+                return True  # "one source said", "one witness told AFP": who speaks, not a count
             return not (a.dep_ in ("nummod", "quantmod") and a.head.i > a.i and a.head.pos_ in ("NOUN",))
+        if q.qualifier == "exact" and q.unit == "count" and a.dep_ == "appos" and a.head.i < a.i \
+                and a.head.pos_ in ("NOUN", "PROPN") and q.value is not None and q.value == int(q.value) <= 120 \
+                and re.match(r"[\s\u00a0]*,", text[q.end:]) and re.search(r",[\s\u00a0]*$", text[:q.start]):
+            return True  # "A teacher, 34, told ...": an age in apposition
         if (q.qualifier == "exact" and a.like_num and a.dep_ == "nummod" and a.head.i == a.i - 1
                 and a.head.is_title and a.head.i > 0 or (a.head.i == a.i - 1 and a.head.i == 0 and a.head.is_title
                                                          and a.dep_ == "nummod")) \
