@@ -41,7 +41,8 @@ _SUBSET_CUE = re.compile(r"(?:\bincluding|\bamong\s+(?:them|whom|which|those)|\b
 _OF_ANAPHOR = re.compile(r"^[\s\u00a0]*of\s+(?:them|whom|which|those|these)\b", re.I)
 _OF_WHOLE = re.compile(r"[\s\u00a0]+of[\s\u00a0]+(?:(?:the|its|their|his|her|our|these|those|all)[\s\u00a0]+"
                        r"|[\w’'-]+[’']s[\s\u00a0]+){0,2}", re.I)
-_GLOBAL_SCOPE = re.compile(r"\b(?:[Gg]lobally|[Ww]orldwide|around the (?:world|globe)|across the (?:world|globe)|"
+_GLOBAL_SCOPE = re.compile(r"\b(?:[Gg]lobally|[Ww]orldwide|[Nn]ationwide|[Cc]ountrywide|(?:across|throughout) the "
+                           r"country|around the (?:world|globe)|across the (?:world|globe)|"
                            r"in the world|world(?:’|')s|[Ii]nternationally)\b")
 _TIME_WORDS = {"today", "yesterday", "tonight", "now", "overall", "altogether", "so", "meanwhile", "thus"}
 _MORE_BEFORE = re.compile(r"\b(?:another|a\s+further|an\s+additional|an\s+extra|some\s+other|other)[\s\u00a0]+$",
@@ -50,6 +51,7 @@ _MORE_BEFORE = re.compile(r"\b(?:another|a\s+further|an\s+additional|an\s+extra|
 _OF_THE_OPENING = re.compile(r"^[\s\u00a0]*(?:Of|Among)[\s\u00a0]+(?:the|these|those|its|their|all)?[\s\u00a0]*$")
 _ONE_SPEAKER = {"source", "official", "witness", "resident", "diplomat", "analyst", "observer", "expert", "activist",
                 "survivor", "doctor", "officer", "commander", "spokesman", "spokeswoman", "medic", "nurse", "villager"}
+_SUBSET_AFTER = re.compile(r"\b(?:including|among\s+(?:them|whom|which)|of\s+whom|of\s+which|of\s+them)\b")
 _MORE_AFTER = re.compile(r"^[\s\u00a0]*(?:more|others?|additional|extra|further|else)\b", re.I)
 
 
@@ -543,12 +545,19 @@ class Extractor:
                 f.location = parent.location
                 continue
             _, sp_span = sent_speaker.get(f.si, (None, None))
+            cands = where.mentions(f.sent.start, f.sent.end)
+            # "167,540 cases, including 81,970 in Dhaka": a place right after a part is the part's
+            cue = _SUBSET_AFTER.search(text, f.q.end, f.sent.end)
+            if cue:
+                parts = [p for p in figs if p.sent == f.sent and p.q.start >= cue.end()]
+                cands = [c for c in cands if not any(
+                    0 <= c[0] - p.q.end < 30 and not re.search(r"[,;)]", text[p.q.end:c[0]]) for p in parts)]
             loc = None
-            if f.part_of is not None:  # a part happens where its whole does
+            if f.part_of is not None:  # a part happens where its whole does, unless its sentence says where
                 par = next((p for p in figs if p.q.start == f.part_of), None)
-                loc = par.location if par is not None else None
+                if par is not None and (par.sent == f.sent or not cands):
+                    loc = par.location
             if loc is None:
-                cands = where.mentions(f.sent.start, f.sent.end)
                 loc = places.pick(text, cands, f.q.start, f.q.end, sp_span)
             if loc is None and _GLOBAL_SCOPE.search(text, f.sent.start, f.sent.end):
                 f.location = None  # "Globally, 65.3 million people were displaced": no place carries in
@@ -557,7 +566,9 @@ class Extractor:
                 # the last place named before the figure in the sentences just before it: a place named
                 # once early in an article does not carry to every later figure (spec: "clearly implied")
                 since = sents[max(0, f.si - CARRY_SENTENCES)].start
-                before = where.mentions(since, f.sent.start)
+                # where people came from ("migrants from Egypt and Sudan") is no place a later figure happens in
+                before = [c for c in where.mentions(since, f.sent.start)
+                          if places.preposition_before(text, c[0]) != "from"]
                 loc = before[-1][2] if before else (last[1] if last and last[0] >= since else None)
             f.location = loc
             if loc:

@@ -26,7 +26,10 @@ _ORG_HEADS = {"center", "centre", "ministry", "staff", "army", "agency", "forces
               "president", "office", "department", "council", "committee", "embassy", "military",
               "authorities", "command", "news", "media", "troops", "ambassador", "envoy", "minister",
               "spokesperson", "spokesman", "official", "officials", "foreign", "defense", "defence",
-              "security", "aircraft", "specialists", "crews", "personnel"}
+              "security", "aircraft", "specialists", "crews", "personnel",
+              # "Human Rights Watch's Asia director": a region in a title
+              "director", "correspondent", "editor", "researcher", "bureau", "desk", "division", "programme",
+              "representative", "coordinator", "chief", "head"}
 
 
 _COMMON_WORD_PLACES = {"Police", "Mobile", "Reading", "Bath", "Nice", "Split", "Of", "Same", "Best",
@@ -39,7 +42,8 @@ _COMMON_CAPITALS = {"Most", "Alliance", "Airport", "Central", "Bay", "Marco", "P
                     "Colony", "Progress", "Unity", "Victory", "Freedom", "Republic", "Federal",
                     "National", "General", "Premier", "Mercy", "Golden", "Gold", "Silver", "University",
                     "College", "Mine", "Hospital", "Commerce", "Industry", "Enterprise", "Opportunity",
-                    "Liberty", "Independence", "Union", "Harmony", "Action", "Hope", "Temple"}
+                    "Liberty", "Independence", "Union", "Harmony", "Action", "Hope", "Temple", "Congress",
+                    "Parliament", "Senate", "Cabinet", "Assembly", "El Nino", "El Niño", "La Nina", "La Niña"}
 # Arabic article and particle prefixes in place names: "al-Waer", "Deir ez-Zor", "Ras al-Ain"
 _PARTICLE = r"(?:al|el|as|ad|ash|ar|an|at|az|ez|es|ed|er|et|ul)-[A-Z][\w’'-]*"
 # a sentence may open with the preposition ("In Jibrin, ..."); "through/via" a crossing or town
@@ -162,9 +166,13 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
                     names.add(cand)
     # NER often calls a place a PERSON; a name that speaks ("X said", "according to X") is no place
     persons = set()
+    told: set[str] = set()  # "told Xinhua": an outlet or person, even where a district shares the name
     for m in re.finditer(r"([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,3}),?\s+(?:also\s+)?(?:said|says|told|added|stated)\b"
-                         r"|according to\s+([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,3})", text):
-        name = m.group(1) or m.group(2)
+                         r"|according to\s+([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,3})"
+                         r"|\btold\s+([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2})", text):  # "told Xinhua"
+        name = m.group(1) or m.group(2) or m.group(3)
+        if m.group(3):
+            told.add(name)
         persons.add(name)
         persons.add(name.split()[-1])
     for m in _PREP_PLACE.finditer(text):
@@ -231,14 +239,19 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
     # armed groups and movements are no places ("Jabhat al-Nusra", "Islamic State")
     names -= {n for n in names if n.split()[0] in _GROUP_FIRST_WORDS or n in _GROUP_NAMES}
     names = {re.split(r"[’']s\b", n)[0] or n for n in names}  # "Palmyra's city council" -> Palmyra
+    names = {_OFFICE_OF.sub("", _MONTH_BEFORE.sub("", n)) or n for n in names}
     names -= {n for n in names if n not in countries() and (
         n in _COMMON_CAPITALS
-        or (n in persons and n not in world and not placed(n))
+        or (n in persons and (n not in world or n in told) and not placed(n))
         or (n in ner_words and not placed(n))  # 'Arnel Joseph', 'Andrew Kirkwood', 'Marco Rubio'
         or (n in ner_single and n not in world and not placed(n)))}
     return names
 
 
+# "in September Russia lost": the month is no part of the place; "Acting Governor of Kursk": the office's place
+_MONTH_BEFORE = re.compile(r"^(?:" + "|".join(sorted(_MONTHS_DAYS)) + r")\s+(?=[A-Z])")
+_OFFICE_OF = re.compile(r"^(?:[A-Z][\w-]*\s+)*(?:Governor|Mayor|President|Minister|Director|Head|Chief|Prefect)"
+                        r"\s+of\s+(?:the\s+)?(?=[A-Z])")
 _POSSESSIVE_AFTER = re.compile(r"[’']s\s+([\w-]+)(?:\s+([\w-]+))?(?:\s+([\w-]+))?")
 _NAMED_ORG_AFTER = re.compile(r"(?:\s+[A-Z][\w-]*){1,2}\s+(?:Center|Centre|Ministry|Agency|Office|Council|"
                               r"Committee|Department|Command|Service|Directorate|Authority|Commission|University|"
@@ -250,7 +263,12 @@ _VENUE_BEFORE = re.compile(
     r"(?:\b(?:said|says|told\s+(?:reporters|journalists|the\s+press|a\s+(?:news\s+|press\s+)?"
     r"(?:briefing|conference))|briefing|conference|speaking|spoke)(?:\s+(?:on|late|earlier|later)"
     r"(?:\s+[A-Z][a-z]+day)?)?|\bat\s+(?:a|the|his|her|its)\s+(?:\w+\s+){0,2}(?:briefing|conference|"
-    r"meeting|summit|session|forum))\s+in\s+(?:the\s+)?$")
+    r"meeting|summit|session|forum))\s+in\s+(?:the\s+)?$"
+    # "speaking to journalists in Geneva", "told AFP by phone from Deir el-Balah"
+    r"|\b(?:speaking|spoke|talking|talked)\s+(?:to|with)\s+(?:reporters|journalists|the\s+press)\s+(?:in|from)\s+"
+    r"(?:the\s+)?$"
+    r"|\b(?:speaking|spoke|talking|talked|told)\s+(?:to\s+|with\s+)?(?:reporters|journalists|[A-Z][\w-]*)\s+"
+    r"(?:(?:by\s+(?:tele)?phone|via\s+video(?:\s+link)?)\s+)?from\s+(?:the\s+)?$")
 _AND_BETWEEN = re.compile(r"\s+and\s+(?:the\s+)?")
 _WORDISH = re.compile(r"[\w-]")
 
@@ -341,7 +359,12 @@ _PLACE_HEADS = {"city", "town", "village", "province", "region", "district", "go
                 "state", "neighborhood", "neighbourhood", "suburb", "camp", "settlement", "capital"}
 
 
-def _preposition_before(text: str, s: int) -> str:
+_LOCATIVE = {"in", "at", "near", "across", "over", "inside", "within", "throughout", "on", "outside", "around"}
+_PLACE_KIND_AFTER = re.compile(r"[\s\u00a0]+(?:city|town|village|province|region|district|governorate|oblast|"
+                               r"county|state|camp|area|neighbou?rhood)\b", re.I)
+
+
+def preposition_before(text: str, s: int) -> str:
     """The preposition that governs a place name starting at ``s``, looking back over up to four
     words ("to the northern city of Idlib" -> to; "from Al-Tall" -> from); "" if none."""
     words = re.findall(r"[\w’'-]+", text[max(0, s - 48):s])[-5:]
@@ -356,6 +379,12 @@ def _preposition_before(text: str, s: int) -> str:
 
 _DATELINE = re.compile(r"[A-Z][A-Z .'’-]{2,},(?:[\s\u00a0]+[A-Z][\w.’'-]*){0,3}[\s\u00a0]*(?:\([^)\n]{1,40}\))?"
                        r"[\s\u00a0]*[—–-]{1,2}[\s\u00a0]*")
+# "Dhaka, Sep 18, 2023 (BSS) -", "Beledweyne, 12 May (Xinhua) --": a dateline with its date
+_MON = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DATED_DATELINE = re.compile(rf"[A-Z][\w .'’-]{{1,30}},[\s\u00a0]+"
+                             rf"(?:{_MON}[\s\u00a0]+\d{{1,2}}|\d{{1,2}}[\s\u00a0]+{_MON})"
+                             r"(?:,?[\s\u00a0]+\d{4})?[\s\u00a0]*(?:\([^)\n]{1,40}\))?"
+                             r"[\s\u00a0]*(?:[—–:-]{1,2}|$)[\s\u00a0]*", re.M)
 
 
 def pick(text: str, cands: list[tuple[int, int, str]], qstart: int, qend: int,
@@ -366,16 +395,22 @@ def pick(text: str, cands: list[tuple[int, int, str]], qstart: int, qend: int,
     # a dateline ("ERBIL, Iraq — ...", "HOMS, Syria (Reuters) — ...") says where the story was filed:
     # its places count only when the sentence names no other
     line = text.rfind("\n", 0, qstart) + 1
-    dl = _DATELINE.match(text, line, min(len(text), line + 80))
+    dl = _DATELINE.match(text, line, min(len(text), line + 80)) or _DATED_DATELINE.match(
+        text, line, min(len(text), line + 80))
     if dl and any(c[0] >= dl.end() for c in cands):
         cands = [c for c in cands if c[0] >= dl.end()]
-    preps = [_preposition_before(text, s) for s, _, _ in cands]
+    preps = [preposition_before(text, s) for s, _, _ in cands]
     # "moved from X to Y": the figure is X's; with no "from" the destination is the place ("poured
     # into the Sayf Al-Dawla neighbourhood", "relocating with their two children to Okinawa")
     has_from = "from" in preps
+    # "Rwanda has 4,000 troops in eastern DR Congo", "Russia fired 400 drones at Ukraine": a place named
+    # with no preposition is the actor when another is named with one
+    located = any(p in _LOCATIVE for p in preps)
     for (s, e, label), p in zip(cands, preps, strict=True):
         dist = qstart - e if e <= qstart else s - qend
         penalty = 0.0
+        if located and not p and not _PLACE_KIND_AFTER.match(text, e):
+            penalty += 40
         if p in ("to", "into", "toward", "towards") and has_from:
             penalty = 60
         if e <= qstart:
