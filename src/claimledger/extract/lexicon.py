@@ -94,6 +94,15 @@ _add("magnitude", "magnitude")  # "a 7.8 magnitude earthquake"
 _add("dunum", "dunums", "dunum", "dunams", "dunam", "donums")  # 1,000 m2, the Levant's land measure
 _add("°c", "degrees celsius", "degrees centigrade", "°c")
 _add("°f", "degrees fahrenheit", "°f")
+# speeds, sea distances, pressure, rainfall (storms, shipwrecks, heat waves)
+_add("mph", "mph", "miles per hour", "miles an hour")
+_add("km/h", "km/h", "kph", "kmh", "km/hr", "kilometers per hour", "kilometres per hour", "kilometers an hour",
+     "kilometres an hour")
+_add("kn", "knots")
+_add("nmi", "nautical miles", "nautical mile")
+_add("mbar", "millibars", "millibar", "mbar")
+_add("hpa", "hectopascals", "hectopascal", "hpa")
+_add("in", "inches", "inch")
 _add("USD", "dollars", "dollar", "us dollars", "u.s. dollars", "usd")
 _add("EUR", "euros", "euro", "eur")
 _add("GBP", "pounds sterling", "british pounds", "gbp")
@@ -108,6 +117,7 @@ _add("IQD", "iraqi dinars", "iqd")
 _add("LBP", "lebanese pounds", "lbp")
 _add("EGP", "egyptian pounds", "egp")
 _add("SDG", "sudanese pounds", "sdg")
+_add("ILS", "shekels", "shekel", "new shekels", "new israeli shekels")
 _add("AFN", "afghanis", "afn")
 _add("ILS", "shekels", "shekel", "ils")
 _add("CHF", "swiss francs", "chf")
@@ -233,11 +243,14 @@ ZWL""".split())
 # units written as one token directly after digits ("5km", "93%", "100kg")
 ATTACHED_UNITS = {"%": "percent", "km": "km", "kms": "km", "km2": "km2", "km²": "km2", "m2": "m2",
                   "m²": "m2", "ha": "hectare", "kg": "kg", "kgs": "kg", "t": "tonne", "mm": "mm",
-                  "cm": "cm", "ft": "ft", "mi": "mi", "lb": "lb", "lbs": "lb", "l": "l"}
+                  "cm": "cm", "ft": "ft", "mi": "mi", "lb": "lb", "lbs": "lb", "l": "l", "mph": "mph", "kph": "km/h",
+                  "km/h": "km/h", "kmh": "km/h"}
 
 CURRENCY_PREFIX = {"us$": "USD", "$": "USD", "usd": "USD", "€": "EUR", "eur": "EUR", "£": "GBP",
                    "gbp": "GBP", "₽": "RUB", "rub": "RUB", "syp": "SYP", "₴": "UAH", "uah": "UAH",
                    "¥": "JPY", "₹": "INR", "a$": "AUD", "c$": "CAD", "chf": "CHF", "₺": "TRY",
                    "₪": "ILS", "hk$": "HKD", "nz$": "NZD", "s$": "SGD", "nt$": "TWD", "r$": "BRL",
                    "au$": "AUD", "ca$": "CAD", "₦": "NGN", "₩": "KRW", "₱": "PHP", "฿": "THB", "₫": "VND",
-                   "₸": "KZT", "₾": "GEL", "₼": "AZN", "৳": "BDT"}
+                   "₸": "KZT", "₾": "GEL", "₼": "AZN", "৳": "BDT",
+                   # local abbreviations ("Tk 90", "KSh 400", "NIS 5 billion"), with a word boundary before
+                   "tk": "BDT", "ksh": "KES", "nis": "ILS", "tsh": "TZS", "ush": "UGX"}

@@ -72,18 +72,24 @@ _CURRENCY_BEFORE = re.compile(
 # an ISO 4217 code in capitals before or after a figure ("SGD 5 million", "12 million SGD")
 _ISO_BEFORE = re.compile(r"(?<![\w$€£])(?P<c>[A-Z]{3})[\s\u00a0]?$")
 _ISO_AFTER = re.compile(r"[\s\u00a0]+(?P<u>[A-Z]{3})(?![\w])")
+_TEMP_LETTER = re.compile(r"(?P<sp>[\s\u00a0]?)(?P<u>[CF])(?![\w’'-])")
+_TEMP_CUE = re.compile(r"(?i)temperature|heat|degrees|hott?est|celsius|fahrenheit|°|thermometer|scorching|mercury")
 _WEAPON_AFTER = re.compile(r"[\s\u00a0-]*(?:[a-z-]+[\s\u00a0]+)?(?:artillery|shells?|mortars?|howitzers?|guns?|"
                            r"rockets?|rounds?|cannons?|bullets?|calib(?:re|er)|ammunition|munitions|missiles?)\b",
                            re.IGNORECASE)
 _MONTH = "|".join(L.MONTHS)
-_MONTH_BEFORE = re.compile(rf"(?<![\w])(?:{_MONTH})\.?[\s\u00a0]*(?:the[\s\u00a0]+)?$", re.IGNORECASE)
+# (a full month name then "." ends a sentence: "on 19 August. 18 people died" - only "Aug. 18" is a date)
+_MONTH_BEFORE = re.compile(rf"(?<![\w])(?:(?:{'|'.join(L.MONTHS[:12])})|(?:{'|'.join(L.MONTHS[12:])})\.?)"
+                           r"[\s\u00a0]*(?:the[\s\u00a0]+)?$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?[\s\u00a0]*(?:of[\s\u00a0]+)?(?:{_MONTH})(?![a-z])",
                           re.IGNORECASE)
 _TIME_AFTER = re.compile(
-    r"^[\s\u00a0]*(?:-[\s\u00a0]*)?(?:" + "|".join(L.TIME_UNITS) + r")(?![\w])", re.IGNORECASE)
-_AGE_AFTER = re.compile(r"^[\s\u00a0]*-?[\s\u00a0]*(?:years?|months?|weeks?)[\s\u00a0]*-?[\s\u00a0]*old",
-                        re.IGNORECASE)
-_AGE_BEFORE = re.compile(r"(?:\baged|\bages|\bage of|\bage)[\s\u00a0]*$", re.IGNORECASE)
+    r"^[\s\u00a0]*(?:-[\s\u00a0]*)?(?:(?:consecutive|straight|successive|full|long)[\s\u00a0]+)?(?:"
+    + "|".join(L.TIME_UNITS) + r")(?![\w])", re.IGNORECASE)
+_AGE_AFTER = re.compile(r"^[\s\u00a0]*-?[\s\u00a0]*(?:years?|months?|weeks?)[\s\u00a0]*-?[\s\u00a0]*old"
+                        r"|^[\s\u00a0]+or[\s\u00a0]+(?:older|younger)\b", re.IGNORECASE)  # "50 or older"
+_AGE_BEFORE = re.compile(r"(?:\baged|\bages|\bage of|\bage)[\s\u00a0]*(?:between[\s\u00a0]+|from[\s\u00a0]+)?$",
+                         re.IGNORECASE)
 # "children under 18", "some younger than five", "those over 65": an age limit
 _AGE_LIMIT_BEFORE = re.compile(
     r"(?:\b(?:younger|older)[\s\u00a0]+than|\b(?:children|kids|minors|boys|girls|youths?|teenagers|"
@@ -94,8 +100,12 @@ _NAME_COMMA_BEFORE = re.compile(r"(?<![\w.])[A-Z][\w’'-]*[a-z][\w’'-]*,[\s\u
 _AGE_COMMA_AFTER = re.compile(r"^[\s\u00a0]*(?:,|\)|;|\.[\s\u00a0]+[A-Z])")
 # "type 2 diabetes", "size 40", "Category 5", "Group of Seven": a number that names, not counts
 _LABEL_BEFORE = re.compile(
-    r"(?:\b(?i:type|size|category|level|grade|stage|class|verse|chapter|article|section|page|paragraph)|"
-    r"\bGroup[\s\u00a0]+of|\bN(?:o|os|r)\.|#)[\s\u00a0]*$")
+    r"(?:\b(?i:type|size|category|level|grade|stage|class|verse|chapter|article|section|page|paragraph|"
+    r"resolution|decree|flight|route|highway|channel|platform|gate|terminal)|"
+    r"\bGroup[\s\u00a0]+of|\bN(?:o|os|r)\.|#"
+    # "the health hotline 16263", "A hotline, 1551, was opened", "call 112"
+    r"|\b(?i:hotline|helpline|help[\s\u00a0]+line|toll-free[\s\u00a0]+(?:number|line)|call|dial|text)"
+    r"(?:[\s\u00a0]+(?i:number|on|at))?[\s\u00a0]*[,:]?)[\s\u00a0]*$")
 _FURNITURE_BEFORE = re.compile(r"\b(?:Share|Shares|Comments|Likes|Views|Tweet|Retweet)[\s\u00a0:]*$")
 _CALIBRE_BEFORE = re.compile(r"\bcalib(?:re|er)s?[\s\u00a0]+(?:of[\s\u00a0]+)?$", re.IGNORECASE)
 _MINUS_BEFORE = re.compile(r"\bminus[\s\u00a0]+$", re.IGNORECASE)
@@ -418,6 +428,9 @@ def find_quantities(text: str) -> list[Quantity]:
         if kind in ("digits", "number") and not _UNIT_AFTER.match(after):
             if _LABEL_BEFORE.search(before):
                 continue
+            if re.search(r"\b(?i:day|week)[\s\u00a0]*$", before) and re.match(r"[\s\u00a0]*(?:of\b|[:)\]—–,]|$)",
+                                                                             after):
+                continue  # "in week 3 of the outbreak", "day 628 of the war": a count of days is no figure
             if (_FURNITURE_AFTER.match(after) or _FURNITURE_BEFORE.search(before)) and _short_line(text, num_start):
                 continue
             if kind == "digits" and re.match(r"\d{1,3}$", m.group(0)) and 0 < int(m.group(0)) < 120 \
@@ -430,7 +443,8 @@ def find_quantities(text: str) -> list[Quantity]:
         ) and (
                 re.match(r"^[\s\u00a0]*(?:of|another|by|or|and|[,.;:)]|$)", after, re.I)
                 or re.search(r"(?:\b(?:no|the|each|every|any|this|that|which|only|a|another)[\s\u00a0]+)$",
-                             before, re.I)):
+                             before, re.I)
+                or re.search(r"(?:^|[.!?:]\s+|\n)(?:In|At|During|On|From)[\s\u00a0]+$", before)):  # "In one attack,"
             continue
         if m.lastgroup == "half":
             if re.match(r"^[\s\u00a0]*-", after) or re.search(r"(?:first|second|latter|other|former)[\s\u00a0]+$",
@@ -568,6 +582,11 @@ def _build(text: str, kind: str, num_start: int, num_end: int, value: Optional[f
                     unit = canon
                     end = um.end()
                     weak = False  # "a million per cent", "one hectare": a unit makes it a figure
+        if unit == "count" and kind in ("digits", "number"):
+            # "up to 40C", "104F"; "48 C" / "119 F" next to a word of temperature
+            tm = _TEMP_LETTER.match(text, end)
+            if tm and (not tm.group("sp") or _TEMP_CUE.search(text, max(0, start - 120), min(len(text), end + 80))):
+                unit, end, weak = "°" + tm.group("u").lower(), tm.end(), False
     elif unit != "count" and kind != "fraction":
         # currency prefix: a trailing ISO word would double it ("$5 million dollars") - absorb
         um = _UNIT_AFTER.match(text, end)
@@ -611,7 +630,8 @@ def _build(text: str, kind: str, num_start: int, num_end: int, value: Optional[f
                     num_start=num_start, num_end=num_end, weak=weak)
 
 
-_PHONE = re.compile(r"(?<![\w,.])(?:\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?)?(?:\(?\d{2,5}\)?[ .-]){2,}\d{2,5}(?![\w,])"
+_PHONE = re.compile(r"(?<![\w,.])\+\d{1,3}[ .-]?\(0\)[ .-]?\d[\d .-]{4,}\d(?![\w,])"  # "+44 (0)1848 331100"
+                    r"|(?<![\w,.])(?:\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?)?(?:\(?\d{2,5}\)?[ .-]){2,}\d{2,5}(?![\w,])"
                     r"|(?<![\w,.])\+\d[\d .-]{6,}\d|(?<![\w,.])0\d{2,}(?![\w,.])")
 _BETWEEN = re.compile(r"(?:between|from)[\s\u00a0]+$", re.IGNORECASE)
 _CURRENCY_AT = re.compile(

@@ -398,12 +398,12 @@ class Extractor:
                 and a.head.pos_ in ("NOUN", "PROPN") and q.value is not None and q.value == int(q.value) <= 120 \
                 and re.match(r"[\s\u00a0]*,", text[q.end:]) and re.search(r",[\s\u00a0]*$", text[:q.start]):
             return True  # "A teacher, 34, told ...": an age in apposition
-        if (q.qualifier == "exact" and a.like_num and a.dep_ == "nummod" and a.head.i == a.i - 1
+        if q.unit == "count" and (q.qualifier == "exact" and a.like_num and a.dep_ == "nummod" and a.head.i == a.i - 1
                 and a.head.is_title and a.head.i > 0 or (a.head.i == a.i - 1 and a.head.i == 0 and a.head.is_title
                                                          and a.dep_ == "nummod")) \
                 and a.head.lower_ not in _TIME_WORDS:
             return True  # "Resolution 2254", "Phase 2": a number that names its head (not '"Today 73 of ...')
-        if q.qualifier == "exact" and a.i > 0 and a.like_num:
+        if q.qualifier == "exact" and a.i > 0 and a.like_num and q.unit == "count":  # ("Tk 85" is money)
             prev = a.doc[a.i - 1]
             if prev.pos_ == "PROPN" and prev.ent_type_ not in ("DATE",) and \
                     a.head.i <= a.i and a.head.pos_ == "PROPN" and not prev.text.isupper():
