@@ -40,7 +40,9 @@ _SUBSET_CUE = re.compile(r"(?:\bincluding|\bamong\s+(?:them|whom|which|those)|\b
                          r"|\bincluded|\bincludes)\b[^.;]*$", re.I)
 _OF_ANAPHOR = re.compile(r"^[\s\u00a0]*of\s+(?:them|whom|which|those|these)\b", re.I)
 _OF_WHOLE = re.compile(r"[\s\u00a0]+of[\s\u00a0]+(?:(?:the|its|their|his|her|our|these|those|all)[\s\u00a0]+"
-                       r"|[\w’'-]+[’']s[\s\u00a0]+){0,2}", re.I)
+                       r"|[\w’'-]+[’']s[\s\u00a0]+){0,2}"
+                       # "90 percent of Gaza's population of 2.3 million"
+                       r"(?:(?:[a-z-]+[\s\u00a0]+)?(?:population|total|workforce)[\s\u00a0]+of[\s\u00a0]+)?", re.I)
 _GLOBAL_SCOPE = re.compile(r"\b(?:[Gg]lobally|[Ww]orldwide|[Nn]ationwide|[Cc]ountrywide|(?:across|throughout) the "
                            r"country|around the (?:world|globe)|across the (?:world|globe)|"
                            r"in the world|world(?:’|')s|[Ii]nternationally)\b")
@@ -48,7 +50,11 @@ _TIME_WORDS = {"today", "yesterday", "tonight", "now", "overall", "altogether", 
 _MORE_BEFORE = re.compile(r"\b(?:another|a\s+further|an\s+additional|an\s+extra|some\s+other|other)[\s\u00a0]+$",
                           re.I)
 # "Of the 1,500 detainees freed, 870 were civilians": the sentence opens on the whole
-_OF_THE_OPENING = re.compile(r"^[\s\u00a0]*(?:Of|Among)[\s\u00a0]+(?:the|these|those|its|their|all)?[\s\u00a0]*$")
+_OF_THE_OPENING = re.compile(r"[\s\u00a0]*(?:Of|Among)[\s\u00a0]+(?:the|these|those|its|their|all)?[\s\u00a0]*$")
+# "Of them, 30,000 are children", "Among the dead were three children": the sentence opens on an earlier whole
+_OPENING_ANAPHOR = re.compile(r"[\s\u00a0]*(?:Of|Among)[\s\u00a0]+(?:them|these|those|whom|the[\s\u00a0]+"
+                              r"(?:dead|killed|wounded|injured|victims|casualties|displaced|missing|evacuees|arrested|detained|"
+                              r"survivors|deaths|fatalities|cases|people))\b[\s\u00a0,]*(?:were|was|are|is)?[\s\u00a0]*$")
 _ONE_SPEAKER = {"source", "official", "witness", "resident", "diplomat", "analyst", "observer", "expert", "activist",
                 "survivor", "doctor", "officer", "commander", "spokesman", "spokeswoman", "medic", "nurse", "villager"}
 _SUBSET_AFTER = re.compile(r"\b(?:including|among\s+(?:them|whom|which)|of\s+whom|of\s+which|of\s+them)\b")
@@ -446,8 +452,12 @@ class Extractor:
                         parent = before_cue[-1].extras.get("group_parent") or before_cue[-1]
                         if before_cue[-1] is not gap_from and gap_from.extras.get("group_parent"):
                             parent = gap_from.extras["group_parent"]
-                        if not re.search(r"\b(?:were|was|have|has|are|is|had)\b", text[cue_at:q.start]) or \
-                                group_parent is None:
+                        # "killed 31 people, including four paramedics, and wounded 127": a new verb ends the list
+                        new_clause = f.sdoc is not None and any(
+                            t.pos_ == "VERB" and t.dep_ in ("conj", "ROOT", "advcl", "ccomp")
+                            and cue_at < t.idx + f.sent.start < q.start for t in f.sdoc)
+                        if not new_clause and (not re.search(r"\b(?:were|was|have|has|are|is|had)\b",
+                                                             text[cue_at:q.start]) or group_parent is None):
                             f.part_of = parent.q.start
                             f.extras["group_parent"] = parent
                             if _event_from_noun_only(f) and parent.event not in (None, "other"):
@@ -464,14 +474,16 @@ class Extractor:
                     q.unit in ("fraction", "percent") or (q.unit == whole.q.unit and q.value is not None
                                                           and whole.q.value is not None and q.value < whole.q.value)):
                 f.part_of = whole.q.start
-            if _OF_ANAPHOR.match(text[q.end:q.end + 20]) or (f.anaphoric and f.counted is None):
-                ante = next((p for p in reversed(prev) if p.counted and p.q.unit == "count"
+            opening = not same and _OPENING_ANAPHOR.match(text, f.sent.start, q.start)
+            if _OF_ANAPHOR.match(text[q.end:q.end + 20]) or opening or (f.anaphoric and f.counted is None):
+                # (the whole, not a part of it: "31 people, including four paramedics, and wounded 127")
+                ante = next((p for p in reversed(prev) if p.counted and p.q.unit == "count" and p.part_of is None
                              and p.q.conversion_of is None and p.sent.start >= sents[max(0, f.si - 2)].start), None)
                 if ante is not None:
                     f.counted = f.counted or ante.counted
                     more = _MORE_AFTER.match(text[q.end:q.end + 20]) or _MORE_BEFORE.search(
                         text[max(0, q.start - 24):q.start])  # "another 40,000", "a further 700"
-                    explicit = _OF_ANAPHOR.match(text[q.end:q.end + 20])
+                    explicit = _OF_ANAPHOR.match(text[q.end:q.end + 20]) or opening
                     # within a sentence a part needs its cue ("of them", "of whom"): a bare smaller number
                     # after another there is as often a list item ("312 in Homs, 194 in Latakia and 88 in
                     # Tartous"); in the next sentence ("About 1,324 militants laid down their weapons.
