@@ -31,10 +31,14 @@ REPORTING = {"say", "tell", "add", "state", "report", "announce", "claim", "conf
 
 # "Yusuf Karam runs the clinic": a sentence that opens with a personal name introduces a speaker
 NAME_OPENING = re.compile(
-    r"^(?:(?:[A-Z][a-z]+\.?|[A-Z][a-z]+-[A-Z][a-z]+)\s+){0,3}?((?:[A-Z][a-z’'-]+\s+){1,2}[A-Z][a-z’'-]+)\s+(?:[a-z]+)")
+    r"(?:(?:And|But|So|Yet|Then)\s+)?"  # "But Treasury Secretary Scott Bessent told CNBC"
+    r"(?!(?:And|But|Or|So|Yet|Then|Does|Did|Do|Is|Are|Was|Were|Has|Have|Had|Will|Would|Can|Could|Should|May|"
+    r"Might|If|When|While|After|Before|Since|As|Because|In|On|At|For|With|From|The|This|That|These|Those|A|An|"
+    r"What|Why|How|Who|Where)\b)"
+    r"(?:(?:[A-Z][a-z]+\.?|[A-Z][a-z]+-[A-Z][a-z]+)\s+){0,3}?((?:[A-Z][a-z’'-]+\s+){1,2}[A-Z][a-z’'-]+)\s+(?:[a-z]+)")
 # "The governor, Leyla Amani, gave new figures.": a title, then the person's name in commas
 TITLE_APPOSITION_OPENING = re.compile(
-    r"^(?:The|A|An|Its|Their)\s+(?:[a-z][\w-]*\s+){0,4}[a-z][\w-]*,\s+((?:[A-Z][a-z’'-]+\s+){1,2}[A-Z][a-z’'-]+),")
+    r"(?:The|A|An|Its|Their)\s+(?:[a-z][\w-]*\s+){0,4}[a-z][\w-]*,\s+((?:[A-Z][a-z’'-]+\s+){1,2}[A-Z][a-z’'-]+),")
 _REPORT_WORDS = re.compile(
     r"\b(?:said|says|say|told|tells|added|adds|stated|states|reported|reports|announced|announces|"
     r"claimed|claims|confirmed|confirms|noted|notes|declared|explained|estimated|elaborated|warned|"

@@ -298,7 +298,8 @@ class Extractor:
             if d is None:
                 m = attr.NAME_OPENING.match(text, s.start, s.end) or attr.TITLE_APPOSITION_OPENING.match(
                     text, s.start, s.end)
-                if m and not places.world_places().intersection(m.group(1).split()):
+                if m and not places.world_places().intersection(m.group(1).split()) and not places.is_demonym(
+                        " ".join(m.group(1).split()[:2])):  # "South African opposition leader"
                     name = attr.clean_person(m.group(1))
                     if len(name.split()) >= 2:
                         state.all_persons.add(name)
