@@ -186,6 +186,25 @@ def _governing_verb(sent: SpacySpan, start: int, hops: int) -> Optional[Token]:
 def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optional[float],
                 places: set[str]) -> tuple[Optional[str], bool]:
     """(counted phrase, is_anaphoric). ``start``/``end`` are the figure's char offsets."""
+    # a list line "tanks – 11,256 (+3)": the words before the dash name what the figure counts
+    line = sent.doc.text[:start].rsplit("\n", 1)[-1]
+    m = _LIST_LABEL.fullmatch(line)
+    if m and m.group(1).split()[0] not in places and unit == "count":
+        return m.group(1).strip().lower(), False
+    counted, ana = _counted_for(sent, start, end, unit, value, places)
+    if counted and (counted.split()[-1] in _TIME_NOUNS or counted.split()[-1] in _MONTHS):
+        return None, False  # "$800,000 a month", "$1.3 million in January": when, not what
+    return counted, ana
+
+
+_LIST_LABEL = re.compile(r"[\s\u00a0•*-]*([a-z][a-z/ -]{1,60}?)[\s\u00a0]*[–—:][\s\u00a0]*"
+                         r"(?:(?:about|around|some|over|more than|nearly|almost|up to)[\s\u00a0]+)?")
+_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"}
+
+
+def _counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optional[float],
+                 places: set[str]) -> tuple[Optional[str], bool]:
     # spaCy makes a token of extra whitespace ("Hundreds  of", a line break inside a sentence)
     after = [t for t in sent if t.idx >= end and not t.is_space]
     before = [t for t in sent if t.idx + len(t) <= start and not t.is_space]
@@ -197,6 +216,10 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
     if after and after[0].lower_ == "of" and len(after) > 1:
         rest = after[1:]
         if rest[0].lower_ in _ANAPHORS:
+            if len(rest) > 1 and rest[1].pos_ in ("NOUN", "ADJ") and rest[0].lower_ in ("them", "whom"):
+                n = _first_noun_after(rest[1:5])  # "13 people, 11 of them students"
+                if n is not None and not n.like_num:
+                    return noun_phrase(n, end), False
             if len(rest) > 2 and lemma(rest[1]) == "be":
                 n = _first_noun_after(rest[2:])  # "64 of whom were children": the predicate names them
                 if n is not None and not n.like_num:
@@ -245,8 +268,12 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
         nxt = _first_noun_after(after)
         return (noun_phrase(nxt, end) if nxt is not None else None), False
     if unit in ("count",):
-        if len(after) >= 2 and lemma(after[0]) == "be" and after[1].pos_ == "NOUN":
-            return noun_phrase(after[1], end), False  # "of whom 210 were children"
+        if len(after) >= 2 and lemma(after[0]) == "be":
+            k = 1
+            while k < min(len(after), 4) and after[k].pos_ in ("ADJ", "DET") and after[k].dep_ in ("amod", "det"):
+                k += 1
+            if k < len(after) and after[k].pos_ == "NOUN":
+                return noun_phrase(after[k], end), False  # "of whom 210 were (foreign) nationals"
         if after and after[0].is_title and sum(t.is_title for t in sent) > 0.6 * sum(t.is_alpha for t in sent):
             return after[0].lower_, False  # a Title Case headline: its parse is unreliable
         nxt = _first_noun_after(after)

@@ -84,7 +84,7 @@ _MONTH_BEFORE = re.compile(rf"(?<![\w])(?:(?:{'|'.join(L.MONTHS[:12])})|(?:{'|'.
 _MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?[\s\u00a0]*(?:of[\s\u00a0]+)?(?:{_MONTH})(?![a-z])",
                           re.IGNORECASE)
 _TIME_AFTER = re.compile(
-    r"^[\s\u00a0]*(?:-[\s\u00a0]*)?(?:(?:consecutive|straight|successive|full|long)[\s\u00a0]+)?(?:"
+    r"^[\s\u00a0]*(?:-[\s\u00a0]*)?(?:(?:consecutive|straight|successive|full|long|more|additional|further|extra)[\s\u00a0]+)?(?:"
     + "|".join(L.TIME_UNITS) + r")(?![\w])", re.IGNORECASE)
 _AGE_AFTER = re.compile(r"^[\s\u00a0]*-?[\s\u00a0]*(?:years?|months?|weeks?)[\s\u00a0]*-?[\s\u00a0]*old"
                         r"|^[\s\u00a0]+or[\s\u00a0]+(?:older|younger)\b", re.IGNORECASE)  # "50 or older"
@@ -398,8 +398,10 @@ def find_quantities(text: str) -> list[Quantity]:
         if kind == "digits":
             # identifiers and names: COVID-19, Al-Rashidin-4, F-16, MH17, +3, #5, 24/7, x.html
             prev_ch = text[num_start - 1] if num_start else ""
-            if prev_ch and (prev_ch.isalpha() or prev_ch in "+#/@_\\:"):
-                continue
+            if prev_ch and (prev_ch.isalpha() or prev_ch in "+#/@_\\:") and not (
+                    prev_ch == "+" and text[num_start - 2:num_start - 1] == "("
+                    and re.match(r"[\d,]*\)", text[num_start:num_start + 16])):
+                continue  # (but "tanks – 11,256 (+3)": a day's increase is a figure)
             if prev_ch in "-–" and num_start >= 2 and (text[num_start - 2].isalnum()):
                 continue
             nxt = text[num_end:num_end + 1]
