@@ -334,7 +334,8 @@ _STRONG_VERBS = {
     "treat": "medical", "hospitalize": "medical", "hospitalise": "medical", "vaccinate": "medical",
     "airstrike": "military", "strike": "military", "shell": "military", "bomb": "military",
     "sortie": "military",
-    "deliver": "aid", "distribute": "aid", "airdrop": "aid", "donate": "aid",
+    "deliver": "aid", "distribute": "aid", "airdrop": "aid", "donate": "aid", "appeal": "aid", "pledge": "aid",
+    "allowance": "aid", "compensation": "aid",
 }
 _HUMAN = {"people", "civilians", "residents", "persons", "families", "children", "women", "men",
           "inhabitants", "individuals", "refugees", "migrants", "militants", "fighters", "rebels",
@@ -383,7 +384,8 @@ _NOUN_EVENTS = {
     "hilltop": "territorial_control",
     "hospital": "medical", "clinic": "medical", "patient": "medical", "tent": "medical",
     "doctor": "medical", "surgery": "medical", "vaccine": "medical", "bed": "medical",
-    "consultation": "medical", "vaccination": "medical", "treatment": "medical",
+    "consultation": "medical", "vaccination": "medical", "treatment": "medical", "hospitalisation": "medical",
+    "hospitalization": "medical", "admission": "medical",
     "building": "infrastructure", "school": "infrastructure", "road": "infrastructure",
     "bridge": "infrastructure", "house": "infrastructure", "home": "infrastructure",
     "substation": "infrastructure", "bakery": "infrastructure", "power": "infrastructure",
@@ -406,7 +408,8 @@ _KEYWORDS.update({"surgical": "medical", "therapeutic": "medical", "paediatric":
                   "pediatric": "medical", "medical": "medical", "humanitarian": "aid",
                   "demining": "demining", "sapper": "demining", "unexploded": "demining",
                   "liberation": "territorial_control", "hold": "territorial_control"})
-for _w in ("life", "rescue", "consultation", "well", "treatment", "tent", "device", "bomb", "hold", "home",
+for _w in ("life", "rescue", "consultation", "admission", "appeal", "allowance", "compensation", "pledge",
+           "well", "treatment", "tent", "device", "bomb", "hold", "home",
            "water", "power", "station", "strike",
            "attack", "bed", "shelter", "supply", "assistance", "convoy", "corridor", "grave"):
     # too ambiguous to decide from anywhere in the sentence
@@ -494,6 +497,20 @@ def _verb_event(v: Token, counted_head: str) -> Optional[str]:
         return "military"  # "200 servicemen have been deployed" (tents and kitchens are deployed too)
     if lem in ("lose", "claim", "take", "cost") and "life" in obj_lemmas:
         return "casualties"  # "31 people lost their lives", "claimed more than 500 lives"
+    if lem == "lose" and counted_head in _HUMAN | _FORCES | {"men", "relatives", "sisters", "brothers", "sons",
+                                                            "daughters", "parents"}:
+        return "casualties"  # "we have lost between 50 and 70 men"
+    if lem == "affect":
+        return "other"  # "171,782 people were affected": neither killed nor displaced
+    if lem in ("drive", "force", "push", "chase", "uproot") and any(
+            _lemma(g) in ("home", "house", "village", "land") for c in v.children if c.dep_ == "prep"
+            and c.lower_ in ("from", "out") for g in c.subtree):
+        return "displacement"  # "driven more than 12 million from their homes"
+    if lem in ("bury", "exhume") and counted_head and counted_head not in _HUMAN and _noun_event(counted_head) \
+            not in (None, "casualties"):
+        return None  # "burying more than 150 houses": what is buried decides
+    if lem in _EVAC_WEAK and counted_head in ("refugees", "asylum-seekers"):
+        return "displacement"  # "600,000 refugees have crossed into Chad"
     if lem in _POPULATION_VERBS and counted_head in _HUMAN and not (
             lem == "live" and any(c.dep_ == "prep" and c.lower_ == "with" for c in v.children)):  # "living with HIV"
         return "population"
@@ -566,9 +583,40 @@ def _living_in_place(anchor: Token) -> bool:
                for c in noun.children)
 
 
-def event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str]) -> Optional[str]:
+LENGTH_UNITS = _LENGTH_UNITS = {"km", "mi", "m", "nmi", "ft", "cm", "mm", "in"}
+_DISEASE = re.compile(r"(?i)\b(?:cholera|suspected|confirmed|infections?|outbreak|virus|disease|covid|measles|dengue|"
+                      r"mpox|malaria|diarrh?oea|ebola|tested|epidemic)\b")
+_RUIN_VERBS = {"destroy", "damage", "burn", "torch", "raze", "flatten", "level", "loot"}
+
+
+def event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str], unit: str = "count"
+              ) -> Optional[str]:
     """Event from the words that govern the figure, then what it counts, then the sentence."""
+    ev = _event_for(sent, anchor, counted, unit)
+    if ev == "territorial_control" and anchor is not None and _governed_by(anchor, _RUIN_VERBS):
+        return "infrastructure"  # "63 villages were burned", "20 villages destroyed": buildings, not territory
+    return ev
+
+
+def _governed_by(anchor: Token, lemmas_: set[str]) -> bool:
+    tok, hops = anchor, 0
+    while tok.head is not tok and hops < 6:
+        tok, hops = tok.head, hops + 1
+        if tok.pos_ == "VERB" and _lemma(tok) in lemmas_:
+            return True
+        if tok.pos_ == "VERB":
+            return False
+    return False
+
+
+def _event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str], unit: str) -> Optional[str]:
     counted_head = head_of(counted)
+    if unit in _LENGTH_UNITS and anchor is not None:
+        noun = anchor.head if anchor.dep_ in ("nummod", "quantmod") else anchor
+        if any(
+                c.dep_ in ("prep", "advmod") and c.lower_ in ("from", "away", "off", "north", "south", "east", "west")
+                for c in noun.children):
+            return None  # "killed ... some 25 kilometers from the border": where, not what happened
     if anchor is not None and counted_head in _RESIDENTS and _living_in_place(anchor):
         return "population"  # "a town of 40,000 people", "the strip's 1.8 million residents"
     if anchor is not None:
@@ -620,6 +668,10 @@ def event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str]) 
     ev = _noun_event(counted)
     if ev:
         return ev
+    if counted_head == "cases" and _DISEASE.search(sent.text):
+        return "medical"  # "12,000 suspected cases of cholera"
+    if unit in _LENGTH_UNITS:
+        return None  # "some 30 kilometers from the border": a distance takes no event from the sentence's words
     hits = [(_PRIORITY.index(ev), ev) for t in sent
             for ev in [_KEYWORDS.get(_lemma(t)) or _KEYWORDS.get(t.lower_)]
             if ev and (ev != "population" or counted_head in _HUMAN) and not _hazard_strike(t)

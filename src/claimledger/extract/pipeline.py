@@ -386,7 +386,7 @@ class Extractor:
             return
         counted, ana = frames.counted_for(sd, q.start - off, q.end - off, q.unit, q.value, gaz)
         f.counted, f.anaphoric = counted, ana
-        f.event = frames.event_for(sd, f.anchor, counted)
+        f.event = frames.event_for(sd, f.anchor, counted, q.unit)
 
     def _reject(self, f: _Fig, text: str) -> bool:
         """Syntax-based vetoes: 'one' used as a pronoun, numbers in names."""
@@ -431,7 +431,7 @@ class Extractor:
                 parent = next((p for p in prev if p.q.start == q.conversion_of), None)
                 if parent is not None:
                     f.counted = parent.counted or f.counted
-                    f.event = parent.event or f.event
+                    f.event = parent.event if parent.event or f.q.unit in frames.LENGTH_UNITS else f.event
                     f.extras["conversion_parent"] = parent
                 continue
             same = [p for p in prev if p.sent == f.sent and p.q.conversion_of is None]
