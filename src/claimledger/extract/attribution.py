@@ -21,7 +21,7 @@ from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 from claimledger.extract.lemmas import lemma
-from claimledger.extract.places import is_demonym
+from claimledger.extract.places import is_demonym, world_places
 
 REPORTING = {"say", "tell", "add", "state", "report", "announce", "claim", "confirm", "note",
              "declare", "explain", "estimate", "elaborate", "warn", "insist", "write", "reveal",
@@ -82,6 +82,9 @@ class SpeakerState:
     orgs: list[str] = field(default_factory=list)
     all_persons: set[str] = field(default_factory=set)  # every PERSON name in the document
     text: str = ""
+    # set by reporting_speaker: the part of the sentence (sentence-relative char offsets) the speaker
+    # reports, when it is less than the whole ("X disputed that, saying only nine had died")
+    scope: Optional[tuple[int, int]] = None
 
     def fullest_person(self, name: str) -> str:
         """'Rudskoy' -> 'Sergei Rudskoy': the longest form the document gives, titles removed."""
@@ -239,6 +242,8 @@ def tidy_speaker(name: str) -> str:
         name = name[name.rindex("\n") + 1:].strip()  # a byline or headline above the paragraph is no part of it
     name = re.sub(r",\s*(?:aged\s+)?\d{1,3}$", "", name)  # "A teacher, 34": the age
     name = re.sub(r"^[Oo]ne\s+(?=[a-z])", "", name)  # "one witness told Reuters"
+    name = re.sub(r"^(?:As|But|And|So)\s+(?=[A-Z])", "", name)  # "As Ukrinform reported"
+    name = re.sub(r"\s+(?:there|here|too|also|themselves|itself)$", "", name)  # "Doctors there said"
     name = re.sub(r"^[A-Z][\w-]*[’']s\s+(?=[A-Z]{2,7}$)", "", name)  # "Sudan's RSF"
     m = _DESCRIPTION_THEN_NAME.match(name) or _BODY_BEFORE.match(name)
     if m and not is_demonym(m.group("n")):
@@ -366,14 +371,15 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
         return state.persons[-1] if state.persons else _phrase_text(words).lower()
     if root.lower_ in _ORG_NOUNS and phrase[0].lower_ == "the" and all(
             t.text[0].islower() for t in words):
+        key = root.lower_ if len(words) == 1 else _phrase_text(words).lower()
         for o in reversed(state.orgs):
-            if root.lower_ in o.lower():
+            if key in o.lower():
                 return o
         # "UNHCR said ... the agency said": a generic noun names the body last named; "the army said"
         # after "one source said" is the army, not the source
         named = [o for o in state.orgs if o[:1].isupper()]
-        if named and root.lower_ not in _INSTITUTIONS:
-            return named[-1]
+        if named and root.lower_ not in _INSTITUTIONS and len(words) == 1:
+            return named[-1]  # (only a bare "the agency": "the civil protection agency" is one of its own)
         state.note_org(_phrase_text(words).lower())
         return state.orgs[-1]
     # an organisation or body named in full: trim trailing clauses
@@ -392,7 +398,8 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
         return None
     name = _phrase_text(cut).strip(" ,")
     name = re.sub(r"[’']s$", "", name)
-    if len(name.split()) > 8 or not re.search(r"[A-Za-z]", name):
+    name = re.sub(r"\s*\((?:[A-Z][\w&.-]*)?\)?$", "", name)  # "... Humanitarian Affairs (OCHA": its acronym
+    if len(name.split()) > 10 or not re.search(r"[A-Za-z]", name):
         return None
     if _RANK_START.match(name) and all(t.pos_ == "PROPN" for t in cut):
         person = clean_person(name)  # "Lieutenant General Sergei Rudskoy" that NER did not call a person
@@ -437,8 +444,8 @@ _DOC_NOUNS = {"report", "study", "survey", "assessment", "analysis", "investigat
 
 def _document_finds(t: Token) -> bool:
     """'a preliminary WHO assessment found', 'the survey shows': a document reporting a figure."""
-    return lemma(t) in ("find", "show", "reveal", "suggest", "put") and any(
-        c.dep_ == "nsubj" and c.lower_.rstrip("s") in _DOC_NOUNS for c in t.children)
+    return lemma(t) in ("find", "show", "reveal", "suggest", "put", "project", "indicate", "estimate") and any(
+        c.dep_ == "nsubj" and (c.lower_ in _DOC_NOUNS or c.lower_[:-1] in _DOC_NOUNS) for c in t.children)
 
 
 def reporting_speaker(sent: SpacySpan, state: SpeakerState,
@@ -450,6 +457,8 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
     """
     def inside_quote(t: Token) -> bool:
         return bool(outside) and any(s <= t.idx < e for s, e in outside or [])
+
+    state.scope = None
 
     for t in sent:
         if inside_quote(t):
@@ -476,7 +485,9 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
     # the sentence's main verb first: "300 of the gunmen believed to be ... are mercenaries, a
     # military source told RIA Novosti" is the source's report, not the gunmen's belief
     for t in sorted(sent, key=lambda x: (x.dep_ != "ROOT", x.i)):
-        if inside_quote(t) or t.pos_ not in ("VERB", "AUX") or (
+        mistagged = t.dep_ == "ROOT" and t.pos_ == "NOUN" and any(c.dep_ == "nsubj" for c in t.children) and any(
+            c.dep_ == "ccomp" for c in t.children)  # "A new WHO analysis projects that ...": a verb tagged as a noun
+        if inside_quote(t) or (t.pos_ not in ("VERB", "AUX") and not mistagged) or (
                 lemma(t) not in REPORTING and not _puts_a_number(t) and not _document_finds(t)):
             continue
         if lemma(t) == "continue" and not any(c.dep_ in ("nsubj",) for c in t.children):
@@ -486,11 +497,20 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
             continue  # "China considers AI an important tool": a view, not a report of the figure
         # only a verb that frames the sentence reports it; "after units declared the area safe"
         # or "officials who said" do not
-        if t.dep_ not in ("ROOT", "conj", "parataxis", "ccomp", "dep") or (
+        # "..., saying only nine soldiers had died" (the subject of the verb it hangs on), "As X reported, ..."
+        saying = t.dep_ == "advcl" and t.tag_ == "VBG" and lemma(t) in ("say", "claim", "add", "report", "state") \
+            and any(c.dep_ == "ccomp" for c in t.children)  # (not "claiming more than 500 lives")
+        as_reported = t.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in t.children)
+        if (t.dep_ not in ("ROOT", "conj", "parataxis", "ccomp", "dep") and not saying and not as_reported) or (
                 t.dep_ in ("conj", "ccomp") and t.head.dep_ != "ROOT"):
             continue
         # the active subject: "the cost ... is estimated at $250 million" names what is estimated
         subjs = [c for c in t.children if c.dep_ == "nsubj"]
+        scope = None
+        if saying and not subjs:
+            subjs = [c for c in t.head.children if c.dep_ == "nsubj"]
+            sub = list(t.subtree)
+            scope = (sub[0].idx, sub[-1].idx + len(sub[-1]))
         # a dateline parsed as a second subject ("SARDAN — The governor ... told") gives way; of two
         # subjects ("Three schools reopened ..., the Education Ministry said") the one next to the verb
         cands = [c for c in subjs if not (c.text.isupper() and len(c.text) > 1)] or subjs
@@ -528,6 +548,7 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
             comma = next((k for k in range(nums[-1] + 1, len(phrase)) if phrase[k].text == ","), None) \
                 if nums else None
             first = phrase[comma + 1] if comma is not None and comma + 1 < len(phrase) else phrase[0]
+            state.scope = scope
             return sp, (first.idx, phrase[-1].idx + len(phrase[-1]))
     return None, None
 
@@ -537,7 +558,11 @@ _HEADLINE_SUFFIX = re.compile(r"\s[-–—]\s+((?:[A-Za-z][\w’'.-]*\s+){0,4}[A
 
 
 _HEADLINE_WORDS = {"update", "breaking", "exclusive", "live", "watch", "video", "photos", "analysis", "opinion",
-                   "evacuation", "war", "crisis", "report", "explainer", "factbox", "timeline", "interview"}
+                   "evacuation", "war", "crisis", "report", "explainer", "factbox", "timeline", "interview",
+                   # topic labels: "Dengue: 11 more die", "Floods: ..."
+                   "dengue", "cholera", "measles", "ebola", "covid", "covid-19", "mpox", "malaria", "floods", "flood",
+                   "earthquake", "quake", "heatwave", "cyclone", "hurricane", "typhoon", "famine", "drought",
+                   "wildfire", "wildfires", "storm", "landslide", "ceasefire", "truce", "aid", "refugees", "migrants"}
 
 
 def headline_speaker(line: str) -> Optional[str]:
@@ -545,8 +570,9 @@ def headline_speaker(line: str) -> Optional[str]:
     if len(line.split()) > 25 or line.rstrip().endswith("."):
         return None
     m = _HEADLINE_PREFIX.match(line)
-    if m and not any(w.endswith(("ed", "ing")) or w.lower() in _HEADLINE_WORDS for w in m.group(1).split()):
-        return m.group(1)  # "Erdogan: ..." (not "Aleppo Evacuation Completed: ...")
+    if m and not any(w.endswith(("ed", "ing")) or w.lower() in _HEADLINE_WORDS for w in m.group(1).split()) \
+            and m.group(1) not in world_places():
+        return m.group(1)  # "Erdogan: ..." (not "Aleppo Evacuation Completed: ...", not a place label "Yemen: ...")
     m = _HEADLINE_SUFFIX.search(line)
     if m:
         return m.group(1)

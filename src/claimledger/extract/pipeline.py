@@ -284,6 +284,7 @@ class Extractor:
 
         # pass 1: speakers of sentences and of quotations, in document order
         sent_speaker: dict[int, tuple[Optional[str], Optional[tuple[int, int]]]] = {}
+        sent_scope: dict[int, tuple[int, int]] = {}  # what a speaker reports, when not the whole sentence
         group_speaker: list[Optional[str]] = [None] * len(groups)
         group_end_sent = {}
         group_start_sent = {}
@@ -311,6 +312,8 @@ class Extractor:
             if sp_span:
                 sp_span = (sp_span[0] + s.start, sp_span[1] + s.start)
             sent_speaker[i] = (sp, sp_span)
+            if state.scope is not None:
+                sent_scope[i] = (state.scope[0] + s.start, state.scope[1] + s.start)
             for gi in range(len(groups)):
                 if group_speaker[gi] is None and sp and (group_end_sent.get(gi) == i or group_start_sent.get(gi) == i):
                     group_speaker[gi] = sp
@@ -344,6 +347,9 @@ class Extractor:
         self._context(figs, text, sents, parsed)
         for f in figs:
             self._speaker(f, text, sents, sent_speaker, group_speaker)
+            scope = sent_scope.get(f.si)
+            if scope and f.quote is None and not scope[0] <= f.q.start < scope[1]:
+                f.speaker = None  # "The army killed 40 militants, saying they planned an attack": the 40 is narrated
         self._locations(figs, text, places.MentionIndex(text, gaz), sent_speaker, sents)
         return [self._claim(doc.doc_id, f, text) for f in figs]
 

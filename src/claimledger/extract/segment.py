@@ -88,8 +88,10 @@ def _sentences(text: str) -> tuple[Span, ...]:
         for m in _SENT_END.finditer(text, p.start, p.end):
             word = _LAST_TOKEN.search(text[max(p.start, m.start() - 12):m.start()])
             w = word.group(1).lower() if word else ""
-            if text[m.start()] == "." and (w in _ABBREV or _INITIALS.fullmatch(w)):
-                continue
+            at = m.start() - len(word.group(1)) if word else 0
+            glued = at > 0 and text[at - 1] in "/-"
+            if text[m.start()] == "." and (w in _ABBREV or (_INITIALS.fullmatch(w) and not glued)):
+                continue  # ("250 km/h. In Haiti": the "h" of a unit is no initial)
             end = m.end()
             if end > start:
                 out.append(Span(start, end))
