@@ -354,6 +354,9 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
         return state.persons[-1] if state.persons else None
     if len(words) == 1 and words[0].lower_ in _PRONOUNS_GROUP:
         return state.orgs[-1] if state.orgs else (state.persons[-1] if state.persons else None)
+    if phrase[0].lower_ in ("its", "their") and words[-1].lower_ in _DOC_NOUNS | {"figures", "data", "numbers"}:
+        named = [o for o in state.orgs if o[:1].isupper()]  # "Its figures put the number at ...": the body's
+        return named[-1] if named else None
     # "the general", "the Russian general": the last person named
     root = next((t for t in phrase if t.head not in phrase or t.head is t), phrase[-1])
     if root.like_num or root.lower_ in _QUANTITY_HEADS:
