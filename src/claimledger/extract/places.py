@@ -168,13 +168,13 @@ def gazetteer(sdocs: list[tuple[int, SpacyDoc]], text: str) -> set[str]:
     persons = set()
     told: set[str] = set()  # "told Xinhua": an outlet or person, even where a district shares the name
     for m in re.finditer(r"([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,3}),?\s+(?:also\s+)?(?:said|says|told|added|stated)\b"
-                         r"|according to\s+([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,3})"
-                         r"|\btold\s+([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2})", text):  # "told Xinhua"
-        name = m.group(1) or m.group(2) or m.group(3)
-        if m.group(3):
-            told.add(name)
+                         r"|according to\s+([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,3})", text):
+        name = m.group(1) or m.group(2)
         persons.add(name)
         persons.add(name.split()[-1])
+    for m in re.finditer(r"\btold\s+([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+){0,2})", text):  # "told Xinhua"
+        told.add(m.group(1))
+        persons.add(m.group(1))
     for m in _PREP_PLACE.finditer(text):
         cand = re.sub(r"[’']s$", "", m.group(1))
         # "House of Representatives", "Group of Seven", "Bureau of Immigration": one name, no place
@@ -332,6 +332,10 @@ class MentionIndex:
                     continue  # "International Mine Action Center": a word inside an organisation's name
                 if _VENUE_BEFORE.search(text, max(0, s - 60), s):
                     continue  # "told reporters in Moscow": where the briefing was, not the figure's place
+                ls, le = text.rfind("\n", 0, s) + 1, text.find("\n", e)
+                line = text[ls:le if le >= 0 else len(text)].strip()
+                if len(line) < 60 and (_DATED_DATELINE.fullmatch(line) or _DATELINE.fullmatch(line)):
+                    continue  # a dateline on its own line ("Dhaka, Sep 18, 2023") says where the story was filed
                 ds = max(0, s - 20)
                 dm = _DIRECTION_BEFORE.search(text[ds:s])
                 label = f"{dm.group(1)} {name}" if dm else name
