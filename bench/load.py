@@ -8,7 +8,9 @@ The ledger: the 59 public VOA stories (../shared/corpus/voa/stories.jsonl) go
 through the real ``claimledger ingest`` once; then, inside DuckDB, their document
 and claim rows are copied under new doc_ids (``<id>-r<n>``, the text tagged so
 each copy has its own sha256, outlets "Outlet 0".."Outlet 19") until there are at
-least --claims claims. Real rows in a real ledger file; nothing is mocked.
+least --claims claims; each copy's searched sentences and the documents search's word
+index are computed as ingest computes them. Real rows in a real ledger file; nothing
+is mocked.
 
 The server: a real ``claimledger serve`` process on a free localhost port. One
 warm-up request (``/api/stats``) computes the cross-document checks over the whole
@@ -44,6 +46,7 @@ import duckdb
 import httpx
 
 from claimledger.ledger.schema import CLAIM_COLUMNS, SENTENCE_LOWER, quoted
+from claimledger.ledger.search import index_all
 
 ROOT = Path(__file__).resolve().parent.parent
 VOA = ROOT.parent / "shared" / "corpus" / "voa" / "stories.jsonl"
@@ -86,6 +89,10 @@ def build_ledger(db: Path, claims: int = 100_000, corpus: Path = VOA) -> dict[st
         # each copy's searched sentence, cut from its own (tagged) text as the ingest cuts it
         con.execute(f"UPDATE claims AS c SET sentence_lower = {SENTENCE_LOWER} FROM documents d "
                     "WHERE d.doc_id = c.doc_id AND c.sentence_lower IS NULL")
+        # the documents search's word index, rebuilt over every text as a migration builds it
+        con.execute("DELETE FROM document_terms")
+        con.execute("DELETE FROM search_terms")
+        index_all(con)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
         n_docs, n_claims = con.execute("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM claims)"

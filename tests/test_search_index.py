@@ -1,13 +1,20 @@
-"""The claims text search (``q=``) reads ``claims.sentence_lower``, stored at ingest (ledger schema 2).
+"""The text searches of ``claimledger serve`` read what the ledger stores for them.
 
-Real ledgers only: a few VOA stories and two written here go through the real
-extractor and ``Ledger.ingest``. Every search is checked against the expression
-the search used before the column existed (written out below, evaluated by DuckDB
-over the same rows): the same claims, in the same order, for words, case variants,
-unicode whose lower case differs between Python and DuckDB, a figure's surface,
-LIKE wildcards and a string that spans two sentences. A schema 1 ledger (the
-tables as they were) is migrated when opened read-write, read as it is when
-opened read-only, and migrated in the server's private copy only.
+- Claims (``q=`` of ``/api/claims``) read ``claims.sentence_lower``, stored at ingest
+  (ledger schema 2).
+- Documents (``q=`` of ``/api/documents``) read the word index ``search_terms`` /
+  ``document_terms`` (schema 3, ``claimledger.ledger.search``).
+
+Real ledgers only: VOA stories and stories written here go through ``Ledger.ingest``
+(the real extractor for the claims; for the documents search, whose answer does not
+depend on claims, a no-op extractor, so that many documents are cheap). Every search
+is checked against the expression the search used before (written out below,
+evaluated by DuckDB over the same rows): the same rows, in the same order, for
+words, case variants, unicode whose lower case differs between Python and DuckDB
+('İ', a final 'Σ', 'ẞ', composed and decomposed accents), LIKE wildcards, strings
+across words and sentences, punctuation only, and random substrings of the texts.
+Ledgers of an older schema are migrated when opened read-write, read as they are
+when opened read-only, and migrated in the server's private copy only.
 """
 from __future__ import annotations
 
@@ -23,8 +30,9 @@ import pytest
 
 from claimledger.extract.pipeline import EXTRACTOR_VERSION, Extractor, get_extractor
 from claimledger.ingest import read_paths
-from claimledger.ledger import SCHEMA_VERSION, Ledger, LedgerError
+from claimledger.ledger import SCHEMA_VERSION, Ledger, LedgerError, search
 from claimledger.ledger.schema import CLAIM_COLUMNS, TABLES
+from claimledger.ledger.search import terms_sql
 from claimledger.model import Document
 from claimledger.web.data import ChecksCache, ClaimFilter, LedgerView, ReadModel
 
@@ -69,6 +77,10 @@ V1_CLAIMS = """CREATE TABLE IF NOT EXISTS claims (
         sentence_end INTEGER,
         extractor_version VARCHAR,
         PRIMARY KEY (doc_id, start))"""
+
+# The tables schema 3 added (the documents search's word index).
+V3_TABLES = [ddl for ddl in TABLES if "search_terms (" in ddl or "document_terms (" in ddl]
+assert len(V3_TABLES) == 2
 
 WORDS = ["killed", "refugees", "percent", "people", "said", "the"]
 CASES = ["KILLED", "Killed", "kIlLeD", "PERCENT", "Refugees"]
@@ -196,6 +208,8 @@ def make_v1(new: Path, old: Path) -> None:
     """``old``: a schema 1 ledger (its claims table as version 1 created it) holding ``new``'s rows."""
     with duckdb.connect(str(old)) as con:
         for ddl in TABLES:
+            if ddl in V3_TABLES:
+                continue
             con.execute(V1_CLAIMS if "CREATE TABLE IF NOT EXISTS claims" in ddl else ddl)
         con.execute(f"ATTACH '{new}' AS new (READ_ONLY)")
         con.execute("INSERT INTO meta SELECT * FROM new.meta")
@@ -266,3 +280,239 @@ def test_unknown_versions_are_still_refused(tmp_path: Path) -> None:
         for read_only in (True, False):
             with pytest.raises(LedgerError, match=f"schema version {version};"):
                 Ledger(path, read_only=read_only)
+
+
+# --- the documents search (schema 3: the word index) -------------------------------------------------
+
+# The documents search as it was (web/data.py before schema 3), written out here.
+OLD_DOCUMENTS = ("SELECT d.doc_id FROM documents d WHERE {extra}(strpos(lower(d.title), lower(?)) > 0 "
+                 "OR strpos(lower(d.text), lower(?)) > 0 OR strpos(lower(d.doc_id), lower(?)) > 0) "
+                 "ORDER BY d.published_date DESC NULLS LAST, d.doc_id")
+OLD_SUMMARY = ("SELECT d.doc_id, d.title, d.outlet, length(d.text), "
+               "(SELECT count(*) FROM claims c WHERE c.doc_id = d.doc_id) FROM documents d WHERE "
+               "(strpos(lower(d.title), lower(?)) > 0 OR strpos(lower(d.text), lower(?)) > 0 "
+               "OR strpos(lower(d.doc_id), lower(?)) > 0) "
+               "ORDER BY d.published_date DESC NULLS LAST, d.doc_id LIMIT ? OFFSET ?")
+
+# Written for these tests: (doc_id, title, outlet, published, text).
+WRITTEN = [
+    ("alep-1", "Alep : l’ÉCOLE rouvre", "Le Monde", "2024-03-01",
+     "ALEP, 1er mars — L’école Al-Nour a rouvert ; 1 200 élèves (1,200 selon l'ONU) sont revenus à Alep.\n"
+     "Les ÉCOLES d’Aleppo et d’Idlib restent fermées, a dit le directeur.\tFin."),
+    ("alep-2", "Aleppo schools", "Herald", "2024-03-01",
+     "In Aleppo, 40 e\u0301coles (decomposed accents) reopened; the Ecole Normale said 3,000 pupils returned."),
+    ("turkish", "İZMİR ısı dalgası", "Anadolu", "2024-07-14",
+     "İzmir'de IŞIK kesildi: 52 kişi hastaneye kaldırıldı. Istanbul ve ıspartakule de etkilendi."),
+    ("greek", "ΟΔΟΣ ΠΑΤΗΣΙΩΝ", None, None,
+     "Στην ΟΔΟΣ Πατησίων, 35 άνθρωποι διασώθηκαν. ΟΔΥΣΣΕΑΣ και Σ έφυγαν. σχολεία κλειστά."),
+    ("german", "STRASSE gesperrt", "Tagesschau", "2023-11-02",
+     "Die GROẞE Straße in Köln war gesperrt; 12 Häuser wurden geräumt. STRASSE und straße."),
+    ("cyrillic-cjk", "Москва и 東京", "Mixed", "2023-11-02",
+     "МОСКВА: 300 человек эвакуированы. 東京都では100人が避難した。Digits ١٢٣ and 🚀 emoji, snake_case_id."),
+    ("punct", "100% of 50_50 odds", "Herald", None,
+     "A 50% rise, 'quotes', \"double\", back\\slash, a%b, under_score, -- dashes — and … ellipses.\r\n"
+     "Port-au-Prince: 1.200 people; 1\u00a0200 more; 1\u2009200 others. Gaza City, Gaza-city, GAZA  CITY."),
+    ("Title-Only-ZANZIBAR", "Zanzibar", "Herald", "2022-01-01", "A story that never names its island."),
+    ("kavar-ID-only", "Untitled", None, "2022-01-01", "Nothing here mentions the place in the id."),
+    ("copy-of-alep-2", "Aleppo schools (copy)", "Wire", "2024-03-01",
+     "In Aleppo, 40 e\u0301coles (decomposed accents) reopened; the Ecole Normale said 3,000 pupils returned."),
+    ("changing", "Changing story", "Herald", "2021-05-05", "The firstword edition said 10 people left."),
+]
+CHANGED_TEXT = "The secondword edition said 11 people left Aleppo."
+DOC_QUERIES = [
+    "Alep", "alep", "ALEP", "Aleppo", "ÉCOLE", "école", "ecole", "Ecole", "e\u0301cole", "E\u0301COLE", "ÉCOLES",
+    "l’école", "L’ÉCOLE", "’", "İzmir", "izmir", "i̇zmir", "İZMİR", "ışık", "IŞIK", "ISI", "ısı", "Istanbul",
+    "ΟΔΟΣ", "οδοσ", "οδος", "Σ", "σ", "ς", "ΟΔΥΣΣΕΑΣ", "οδυσσεασ", "ΣΧΟΛΕΊΑ", "σχολεία",
+    "STRASSE", "straße", "STRAẞE", "GROẞE", "große", "grosse", "köln", "KÖLN",
+    "москва", "МОСКВА", "東京", "東京都では", "١٢٣", "🚀", "snake_case", "_", "%", "50%", "a%b", "\\", "back\\slash",
+    "'", "\"", "--", "—", "…", " ", "  ", "\t", "\n", "\r\n", ".", ",", "1,200", "1.200", "1 200", "1\u00a0200",
+    "200", "1", "Port-au-Prince", "port-au", "au-prince", "Gaza City", "gaza city", "GAZA  CITY", "gaza-city",
+    "a Gaza", "zanzibar", "ZANZIBAR", "title-only", "kavar", "KAVAR-id", "firstword", "secondword",
+    "said", "the", "e", "killed", "refugees", "percent", "people", "Sudan", "Haiti", "Ukraine", "election",
+    "zzqx-nothing", "x" * 200, "in aleppo, 40", "reopened; the", ", the", "copy", "(copy)",
+]
+
+
+def _no_claims(doc: Document) -> list[Any]:
+    return []
+
+
+@pytest.fixture(scope="module")
+def docs_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every VOA story (twice: again under other ids, outlets and dates), the stories written above,
+    one of them re-ingested with a new text, and all of them again with another extractor version
+    (same texts: their index rows stay)."""
+    folder = tmp_path_factory.mktemp("documents-search")
+    records = [json.loads(line) for line in VOA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    docs = [Document(doc_id=str(r.get("id") or r.get("doc_id")), text=r["text"], title=r.get("title"),
+                     outlet=r.get("outlet"), published=r.get("published"), source="voa") for r in records]
+    again = [Document(doc_id=f"{d.doc_id}-again", text=d.text.upper() + f"\n\n(copy {i})", title=d.title,
+                      outlet=f"Outlet {i % 3}", published=None if i % 4 == 0 else "2020-01-0" + str(1 + i % 9),
+                      source="again") for i, d in enumerate(docs)]
+    written = [Document(doc_id=i, title=t, outlet=o, published=p, text=x, source="written")
+               for i, t, o, p, x in WRITTEN]
+    db = folder / "documents.duckdb"
+    with Ledger(db) as led:
+        stats = led.ingest(iter([*docs, *again, *written]), _no_claims, "v1", batch_documents=7)
+        assert stats.added == len(docs) + len(again) + len(written) and stats.problems == 0
+        assert stats.duplicates_exact >= 1  # copy-of-alep-2
+        changed = led.ingest(iter([Document(doc_id="changing", title="Changing story", outlet="Herald",
+                                            published="2021-05-05", text=CHANGED_TEXT, source="written")]),
+                             _no_claims, "v1")
+        assert changed.updated == 1
+    with Ledger(db) as led:  # a new extractor version: every document is updated, its text is the same
+        stats = led.ingest(iter([*docs[:10], *written[:3]]), _no_claims, "v2", batch_documents=5)
+        assert stats.updated == 13
+    return db
+
+
+def old_documents(con: duckdb.DuckDBPyConnection, q: str, extra: str = "", params: tuple[Any, ...] = ()
+                  ) -> list[str]:
+    return [r[0] for r in con.execute(OLD_DOCUMENTS.format(extra=extra), [*params, q, q, q]).fetchall()]
+
+
+def new_documents(view: LedgerView, q: str, limit: int = 500, offset: int = 0, outlet: str | None = None
+                  ) -> tuple[int, list[str]]:
+    page = view.documents(limit, offset, outlet=outlet, q=q)
+    return page["total"], [d["doc_id"] for d in page["items"]]
+
+
+def random_substrings(con: duckdb.DuckDBPyConnection, n: int, seed: int = 11) -> list[str]:
+    """``n`` pieces of the stored texts and titles (1 to 30 characters), some with their case changed."""
+    import random
+
+    rnd = random.Random(seed)
+    texts = [r[0] for r in con.execute("SELECT text FROM documents UNION ALL SELECT title FROM documents "
+                                       "WHERE title IS NOT NULL ORDER BY 1").fetchall()]
+    out = []
+    for _ in range(n):
+        t = rnd.choice(texts)
+        start = rnd.randrange(len(t))
+        piece = t[start:start + rnd.randint(1, 30)]
+        out.append(rnd.choice([piece, piece.upper(), piece.lower(), piece.swapcase(), piece.title()]))
+    return out
+
+
+def test_the_word_index_holds_exactly_the_terms_of_each_stored_text(docs_built: Path) -> None:
+    with duckdb.connect(str(docs_built), read_only=True) as con:
+        # each term once, with its own number
+        assert con.execute("SELECT count(*) - count(DISTINCT term), count(*) - count(DISTINCT term_id) "
+                           "FROM search_terms").fetchone() == (0, 0)
+        stored = set(con.execute("SELECT p.doc_id, t.term FROM document_terms p JOIN search_terms t "
+                                 "USING (term_id)").fetchall())
+        assert con.execute("SELECT count(*) FROM document_terms").fetchone()[0] == len(stored)  # no repeats
+        fresh = set(con.execute(f"SELECT DISTINCT doc_id, unnest({terms_sql('text')}) FROM documents").fetchall())
+        assert stored == fresh and len(stored) > 10_000
+        # the changed story's old words are gone, its new ones are there; DuckDB's lower case, not Python's
+        terms = {t for d, t in stored if d == "changing"}
+        assert "secondword" in terms and "firstword" not in terms
+        turkish = {t for d, t in stored if d == "turkish"}
+        assert "izmir" in turkish and "i̇zmir" not in turkish
+        assert {"οδοσ", "ς"} & {t for d, t in stored if d == "greek"} == {"οδοσ"}
+        assert {"e\u0301coles", "école"} <= {t for d, t in stored if d.startswith("alep")}
+
+
+def test_documents_search_returns_exactly_what_lowering_every_text_returned(docs_built: Path) -> None:
+    with Ledger(docs_built, read_only=True) as led:
+        view = LedgerView(led, ChecksCache())
+        con = led.connection
+        queries = [*DOC_QUERIES, *random_substrings(con, 150)]
+        kinds: dict[str, int] = {}
+        matched = 0
+        for q in queries:
+            expected = old_documents(con, q)
+            assert new_documents(view, q) == (len(expected), expected), repr(q)
+            matched += bool(expected)
+            sql, _ = search.text_matches(con, q)
+            kinds[sql] = kinds.get(sql, 0) + 1
+            # a page in the middle, a page past the end, and the search with the outlet filter
+            assert new_documents(view, q, limit=3, offset=2) == (len(expected), expected[2:5]), repr(q)
+            assert new_documents(view, q, limit=5, offset=len(expected) + 1) == (len(expected), []), repr(q)
+            in_herald = old_documents(con, q, "strpos(lower(d.outlet), lower(?)) > 0 AND ", ("herald",))
+            assert new_documents(view, q, outlet="herald") == (len(in_herald), in_herald), repr(q)
+        assert matched > len(queries) * 0.7  # most queries find documents: the comparison is not vacuous
+        # every way of answering was taken: a word from the index alone, candidates tested, every text tested
+        assert set(kinds) == {search._HOLDING, search._VERIFIED, search._OLD}, kinds
+        assert min(kinds.values()) >= 5, kinds
+        # the summaries of a page are those of the old query
+        for q in ("Aleppo", "Gaza City", "said"):
+            old = con.execute(OLD_SUMMARY, [q, q, q, 7, 3]).fetchall()
+            got = view.documents(7, 3, q=q)["items"]
+            assert [(d["doc_id"], d["title"], d["outlet"], d["chars"], d["claims"]) for d in got] == old
+
+
+def test_documents_search_cases_the_old_search_decided(docs_built: Path) -> None:
+    """What the search answered before, spelled out: DuckDB's lower case on both sides."""
+    with Ledger(docs_built, read_only=True) as led:
+        view = LedgerView(led, ChecksCache())
+
+        def ids(q: str) -> set[str]:
+            return set(new_documents(view, q)[1])
+
+        assert {"alep-1", "alep-2", "copy-of-alep-2"} <= ids("Alep") and "greek" not in ids("Alep")
+        assert ids("ÉCOLE") >= {"alep-1"} and "alep-2" not in ids("ÉCOLE")  # decomposed: no composed match
+        assert ids("E\u0301COLE") >= {"alep-2", "copy-of-alep-2"}
+        assert "turkish" in ids("İzmir") & ids("izmir") and "turkish" not in ids("i̇zmir")
+        assert "greek" in ids("ΟΔΟΣ") & ids("οδοσ") and "greek" not in ids("οδος")
+        assert ids("zanzibar") == {"Title-Only-ZANZIBAR"} and ids("kavar-id") == {"kavar-ID-only"}
+        assert "changing" in ids("secondword") and not ids("firstword")
+        assert "punct" in ids("1.200") & ids("Port-au-Prince") & ids("GAZA  CITY") & ids("a%b") & ids("\\")
+
+
+def make_v2(new: Path, old: Path) -> None:
+    """``old``: a schema 2 ledger (without the word index) holding ``new``'s rows."""
+    with duckdb.connect(str(old)) as con:
+        for ddl in TABLES:
+            if ddl not in V3_TABLES:
+                con.execute(ddl)
+        con.execute(f"ATTACH '{new}' AS new (READ_ONLY)")
+        for table in ("meta", "documents", "claims", "rejections", "minhash_signatures", "minhash_bands"):
+            con.execute(f"INSERT INTO {table} SELECT * FROM new.{table}")
+        con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        con.execute("DETACH new")
+
+
+def index_pairs(db: Path) -> set[tuple[str, str]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return set(con.execute("SELECT p.doc_id, t.term FROM document_terms p JOIN search_terms t "
+                               "USING (term_id)").fetchall())
+
+
+def test_a_schema_2_ledger_is_indexed_when_migrated(docs_built: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    old = tmp_path / "v2.duckdb"
+    make_v2(docs_built, old)
+    before = old.read_bytes()
+    queries = [*DOC_QUERIES[::3], "Aleppo", "Gaza City", "’s"]
+    with duckdb.connect(str(docs_built), read_only=True) as con:
+        expected = {q: old_documents(con, q) for q in queries}
+    # read-only: read as it is (no index: the old expression), nothing written
+    with Ledger(old, read_only=True) as led:
+        assert led.schema_version == 2
+        view = LedgerView(led, ChecksCache())
+        for q in queries:
+            assert new_documents(view, q) == (len(expected[q]), expected[q]), repr(q)
+    assert old.read_bytes() == before
+    # the server migrates its private copy only
+    model = ReadModel(str(old))
+    with model.view() as v:
+        assert v.ledger.schema_version == SCHEMA_VERSION
+        for q in queries:
+            assert new_documents(v, q) == (len(expected[q]), expected[q]), repr(q)
+    assert old.read_bytes() == before
+    # read-write: indexed in place, a few documents per statement
+    monkeypatch.setattr(search, "INDEX_CHUNK", 7)
+    with Ledger(old) as led:
+        assert led.schema_version == SCHEMA_VERSION and "migrated_from_2" in led.meta()
+    assert layout(old) == layout(docs_built)
+    assert index_pairs(old) == index_pairs(docs_built)
+    with Ledger(old, read_only=True) as led:
+        view = LedgerView(led, ChecksCache())
+        for q in queries:
+            assert new_documents(view, q) == (len(expected[q]), expected[q]), repr(q)
+    # and it goes on being written: a new document is found
+    with Ledger(old) as led:
+        led.ingest(iter([Document(doc_id="after-migration", text="Qwertyville was flooded.", source="x.txt")]),
+                   _no_claims, "v2")
+        view = LedgerView(led, ChecksCache())
+        assert new_documents(view, "QWERTYVILLE") == (1, ["after-migration"])

@@ -138,6 +138,23 @@ def test_documents_filters_narrow(client: httpx.Client, db: Path, params: dict[s
     assert 0 < total == len(expected) < sql(db, "SELECT count(*) FROM documents")[0][0]
 
 
+def test_documents_search_answers_as_lowering_every_text_did(client: httpx.Client, db: Path) -> None:
+    """q= reads the ledger's word index (schema 3): the same documents, in the same order, as the old
+    expression (lower-casing title, text and id with DuckDB), here evaluated over the same ledger."""
+    old = ("SELECT doc_id FROM documents WHERE strpos(lower(title), lower(?)) > 0 OR strpos(lower(text), lower(?)) > 0 "
+           "OR strpos(lower(doc_id), lower(?)) > 0 ORDER BY published_date DESC NULLS LAST, doc_id")
+    found = 0
+    for q in ("corridor", "CORRIDOR", "Kavar", "evacuated from", "people were", "1,200", "%", "_", "’", ".",
+              "<script>", "onerror=", "kavar-corridor", "zzqx-nothing", "İ", "É", "a "):
+        expected = [r[0] for r in sql(db, old, [q, q, q])]
+        total, items = all_items(client, "/api/documents", {"q": q})
+        assert (total, [d["doc_id"] for d in items]) == (len(expected), expected), q
+        page = client.get("/api/documents", params={"q": q, "limit": 2, "offset": 1}).json()
+        assert (page["total"], [d["doc_id"] for d in page["items"]]) == (len(expected), expected[1:3]), q
+        found += bool(expected)
+    assert found >= 10
+
+
 def test_document_detail(client: httpx.Client, db: Path) -> None:
     doc = client.get("/api/documents/kavar-corridor-day2").json()
     (text, outlet, url), = sql(db, "SELECT text, outlet, url FROM documents WHERE doc_id = 'kavar-corridor-day2'")

@@ -12,7 +12,9 @@ Each input document ends in exactly one of these states:
   linked and its claims are stored, since a copy may have changed a figure;
 - failed: the extractor raised; it is recorded in ``rejections`` and the batch goes on.
 
-A document's row and its claims are always written in the same transaction.
+A document's row and its claims are always written in the same transaction, and so
+are its rows of the documents search's word index (``schema``, version 3; kept as
+they are when an update leaves the text unchanged).
 New documents are grouped ``BATCH_DOCUMENTS`` (50, or the environment's
 ``CLAIMLEDGER_BATCH_DOCUMENTS``) to a transaction; an update is committed on its
 own, so lookups never see a half-replaced document, and then the documents
@@ -38,6 +40,7 @@ import numpy as np
 from claimledger.ledger import dedupe
 from claimledger.ledger.rows import claim_row, document_from_row, published_date
 from claimledger.ledger.schema import CLAIM_COLUMNS, DOCUMENT_COLUMNS, SENTENCE_LOWER, quoted
+from claimledger.ledger.search import index_documents
 from claimledger.model import Claim, Document, Rejection
 
 
@@ -97,6 +100,7 @@ class _Pending:
     rejections: list[Rejection] = field(default_factory=list)
     replace: list[str] = field(default_factory=list)  # doc_ids whose stored rows go first
     keep_claims: set[str] = field(default_factory=set)  # ... but whose stored claims stay
+    keep_terms: set[str] = field(default_factory=set)  # ... whose text is the same: its word index rows stay
     doc_ids: set[str] = field(default_factory=set)
     by_sha: dict[str, str] = field(default_factory=dict)  # sha256 -> a pending document holding claims
     by_key: dict[int, list[str]] = field(default_factory=dict)  # band key -> pending originals
@@ -197,7 +201,8 @@ class Ingester:
                 self.stats.failed += 1
                 self.pending.rejections.append(rejection)
                 return rejection
-        self._queue(doc, sha, place, claims, replace=previous is not None, keep_claims=keep)
+        self._queue(doc, sha, place, claims, replace=previous is not None, keep_claims=keep,
+                    keep_terms=previous is not None and previous[0] == sha)
         if place.kind == "exact":
             self.stats.duplicates_exact += 1
         elif place.kind == "near":
@@ -269,7 +274,7 @@ class Ingester:
 
     # -- writing ----------------------------------------------------------------
     def _queue(self, doc: Document, sha: str, place: _Placement, claims: list[Claim], replace: bool,
-               keep_claims: bool) -> None:
+               keep_claims: bool, keep_terms: bool) -> None:
         p = self.pending
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
         p.documents.append((doc.doc_id, doc.text, doc.title, doc.outlet, doc.url, doc.published,
@@ -280,6 +285,8 @@ class Ingester:
             p.replace.append(doc.doc_id)
             if keep_claims:
                 p.keep_claims.add(doc.doc_id)
+            if keep_terms:
+                p.keep_terms.add(doc.doc_id)
         p.claims.extend(claim_row(c, self.version) for c in claims)
         if place.kind != "exact" and (place.kind is None or sha not in p.by_sha):
             p.by_sha[sha] = doc.doc_id
@@ -306,7 +313,13 @@ class Ingester:
                 for table in ("documents", "minhash_signatures", "minhash_bands"):
                     con.execute(f"DELETE FROM {table} WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
                                 [p.replace])
+                # the postings are a scan of the biggest table: only a changed text drops its own
+                drop_terms = [d for d in p.replace if d not in p.keep_terms]
+                if drop_terms:
+                    con.execute("DELETE FROM document_terms WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))",
+                                [drop_terms])
             _append(con, "documents", DOCUMENT_COLUMNS, _DOCUMENT_TYPES, p.documents)
+            index_documents(con, [(d[0], d[1]) for d in p.documents if d[0] not in p.keep_terms])
             _append_claims(con, p.claims, p.documents)  # each claim's document is among p.documents
             _append(con, "minhash_signatures", ("doc_id", "hashvalues"), ("VARCHAR", "BLOB"), p.signatures)
             _append(con, "minhash_bands", ("band", "key", "doc_id"), ("UTINYINT", "BIGINT", "VARCHAR"),

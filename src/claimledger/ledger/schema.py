@@ -14,10 +14,24 @@ Versions:
    ``claimledger serve`` reads it instead of cutting every claim's sentence out of
    its document at query time. Not one of ``CLAIM_COLUMNS``: exports, ``Claim``
    and the claim contract do not carry it.
+3. ``search_terms`` and ``document_terms``: a word index of every document's text for
+   the documents search of ``claimledger serve`` (``claimledger.ledger.search``), so
+   that a search no longer lower-cases every document's text. ``search_terms`` holds
+   each distinct term once, with a number; ``document_terms`` which documents hold it.
+   A term is a maximal run of letters, digits and marks (``search.TERM_PATTERN``) of
+   the text lower-cased by DuckDB. Written with the document, in the same transaction.
 """
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Union
+
+from claimledger.ledger.search import index_all
+
+if TYPE_CHECKING:
+    import duckdb
+
+SCHEMA_VERSION = 3
 
 # Claim fields in table order: the output contract's fields first, then provenance.
 CLAIM_COLUMNS = ("doc_id", "start", "end", "surface", "value", "high", "qualifier", "unit", "counted",
@@ -101,6 +115,14 @@ TABLES = (
         doc_id VARCHAR NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS minhash_bands_key ON minhash_bands (key)",
     "CREATE INDEX IF NOT EXISTS minhash_bands_doc ON minhash_bands (doc_id)",
+    # The documents search's word index (version 3). No key or index: an ART index over tens of
+    # millions of postings would cost more memory than the scans it saves (see ``search``).
+    """CREATE TABLE IF NOT EXISTS search_terms (
+        term_id INTEGER NOT NULL,
+        term VARCHAR NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS document_terms (
+        doc_id VARCHAR NOT NULL,
+        term_id INTEGER NOT NULL)""",
 )
 
 
@@ -119,11 +141,15 @@ def sentence_sql(claim: str = "c", document: str = "d") -> str:
 # DuckDB's lower on some characters, and the search lower-cases its query with DuckDB's).
 SENTENCE_LOWER = f"lower({sentence_sql('c', 'd')})"
 
-# MIGRATIONS[v]: the statements that turn a version v-1 ledger into version v.
-MIGRATIONS: dict[int, tuple[str, ...]] = {
+# MIGRATIONS[v]: the steps that turn a version v-1 ledger into version v: SQL statements, or functions
+# called with the connection.
+MIGRATIONS: dict[int, tuple[Union[str, Callable[[duckdb.DuckDBPyConnection], None]], ...]] = {
     2: ("ALTER TABLE claims ADD COLUMN sentence_lower VARCHAR",
         # Claims whose document is missing (none are written so) keep NULL: no claim query shows them.
         f"UPDATE claims AS c SET sentence_lower = {SENTENCE_LOWER} FROM documents d WHERE d.doc_id = c.doc_id"),
+    # the index is filled a few thousand documents at a time (``search.index_all``): in one statement,
+    # 100,000 documents ran out of the writer's 512 MB
+    3: (TABLES[-2], TABLES[-1], index_all),
 }
 
 

@@ -133,7 +133,10 @@ class Ledger:
         try:
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 for sql in MIGRATIONS[step]:
-                    self._con.execute(sql)
+                    if callable(sql):
+                        sql(self._con)
+                    else:
+                        self._con.execute(sql)
             self._con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(SCHEMA_VERSION)])
             self._con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                 f"migrated_from_{version}", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")])

@@ -48,7 +48,8 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 from urllib.parse import quote
 
-from claimledger.ledger.schema import sentence_sql
+from claimledger.ledger.schema import SCHEMA_VERSION, sentence_sql
+from claimledger.ledger.search import text_matches
 from claimledger.web.errors import ApiError
 
 # claims joined with their document; the sentence shown is cut from the document's text (a page's rows only)
@@ -63,9 +64,11 @@ _CLAIM_KEYS = ("doc_id", "start", "end", "surface", "value", "high", "qualifier"
                "published", "published_date")
 _CLAIM_ORDER = " ORDER BY d.published_date NULLS LAST, c.doc_id, c.start"
 
-_DOC_SUMMARY = ("SELECT d.doc_id, d.title, d.outlet, d.url, d.published, d.published_date, d.duplicate_of, "
-                "d.duplicate_kind, d.similarity, length(d.text) AS chars, "
-                "(SELECT count(*) FROM claims c WHERE c.doc_id = d.doc_id) AS claims FROM documents d")
+_DOC_FIELDS = ("SELECT d.doc_id, d.title, d.outlet, d.url, d.published, d.published_date, d.duplicate_of, "
+               "d.duplicate_kind, d.similarity, length(d.text) AS chars, "
+               "(SELECT count(*) FROM claims c WHERE c.doc_id = d.doc_id) AS claims")
+_DOC_SUMMARY = f"{_DOC_FIELDS} FROM documents d"
+_DOC_ORDER = " ORDER BY d.published_date DESC NULLS LAST, d.doc_id"
 _DOC_KEYS = ("doc_id", "title", "outlet", "url", "published", "published_date", "duplicate_of", "duplicate_kind",
              "similarity", "chars", "claims")
 
@@ -385,7 +388,7 @@ class ReadModel:
     def _make_copy(self, sources: list[Any], signature: tuple[_Stat, ...], as_of: int, source: str
                    ) -> Optional[_Copy]:
         """Copy the ledger file (a descriptor; then its .wal, a path) and open the copy; None if it is unusable."""
-        from claimledger.ledger import SCHEMA_VERSION, Ledger, LedgerError
+        from claimledger.ledger import Ledger, LedgerError
         from claimledger.ledger.snapshot import copy_from_fd
 
         with self._state:
@@ -491,14 +494,24 @@ class LedgerView:
             clauses.append("strpos(lower(d.outlet), lower(?)) > 0")
             params.append(outlet)
         if q:
-            clauses.append("(strpos(lower(d.title), lower(?)) > 0 OR strpos(lower(d.text), lower(?)) > 0 "
-                           "OR strpos(lower(d.doc_id), lower(?)) > 0)")
-            params += [q, q, q]
+            # the text's test reads the word index (ledger schema 3, ``claimledger.ledger.search``): the same
+            # documents as strpos(lower(d.text), lower(?)) > 0, without lower-casing every text
+            text, text_params = text_matches(self.ledger.connection, q,
+                                             indexed=getattr(self.ledger, "schema_version", SCHEMA_VERSION) >= 3)
+            clauses.append("(strpos(lower(d.title), lower(?)) > 0 OR strpos(lower(d.doc_id), lower(?)) > 0 "
+                           f"OR d.doc_id IN ({text}))")
+            params += [q, q, *text_params]
         where = " WHERE " + " AND ".join(clauses) if clauses else ""
-        total = self._count(f"SELECT count(*) FROM documents d{where}", params)
-        rows = self._rows(f"{_DOC_SUMMARY}{where} ORDER BY d.published_date DESC NULLS LAST, d.doc_id "
-                          "LIMIT ? OFFSET ?", [*params, limit, offset])
-        items = [self._doc_summary(r) for r in rows]
+        # One pass: the page's ids with the count of all matches, then the page's summaries (counting the
+        # claims of every document before LIMIT was slow).
+        page = f"SELECT d.doc_id, count(*) OVER () AS total FROM documents d{where}{_DOC_ORDER} LIMIT ? OFFSET ?"
+        rows = self._rows(f"{_DOC_FIELDS}, p.total FROM documents d JOIN ({page}) p ON p.doc_id = d.doc_id"
+                          f"{_DOC_ORDER}", [*params, limit, offset])
+        if rows:
+            total = int(rows[0][-1])
+        else:  # an offset past the end: no row carries the count
+            total = self._count(f"SELECT count(*) FROM documents d{where}", params) if offset else 0
+        items = [self._doc_summary(r[:-1]) for r in rows]
         return {"total": total, "limit": limit, "offset": offset, "items": items}
 
     def _doc_summary(self, row: tuple[Any, ...]) -> dict[str, Any]:
