@@ -463,8 +463,12 @@ class Extractor:
                         new_clause = f.sdoc is not None and any(
                             t.pos_ == "VERB" and t.dep_ in ("conj", "ROOT", "advcl", "ccomp")
                             and cue_at < t.idx + f.sent.start < q.start for t in f.sdoc)
-                        if not new_clause and (not re.search(r"\b(?:were|was|have|has|are|is|had)\b",
-                                                             text[cue_at:q.start]) or group_parent is None):
+                        # ("three bases, including the Meron base, about 8 kilometers from the border": a distance
+                        # is no part of a count; "24 hectares, including 11 kilometers of roads" is one of an area)
+                        distance = q.unit in frames.LENGTH_UNITS and parent.q.unit == "count"
+                        if not new_clause and not distance and (
+                                not re.search(r"\b(?:were|was|have|has|are|is|had)\b", text[cue_at:q.start])
+                                or group_parent is None):
                             f.part_of = parent.q.start
                             f.extras["group_parent"] = parent
                             if _event_from_noun_only(f) and parent.event not in (None, "other"):
@@ -495,9 +499,13 @@ class Extractor:
                     # after another there is as often a list item ("312 in Homs, 194 in Latakia and 88 in
                     # Tartous"); in the next sentence ("About 1,324 militants laid down their weapons.
                     # ... 1,270 were amnestied") it continues the same group
+                    # (a distance is no part of a count; a vague whole - "dozens", "a few hundred" - takes a
+                    # part only with its cue or as a share)
                     if f.part_of is None and not more and (explicit or ante.sent != f.sent) and (
-                            ante.q.value is None or q.value is None or q.unit == "fraction"
-                            or q.value < ante.q.value):
+                            q.unit == ante.q.unit or q.unit in ("fraction", "percent")) and (
+                            (ante.q.value is None and (explicit or q.unit in ("fraction", "percent")))
+                            or (q.value is None and explicit) or q.unit == "fraction"
+                            or (ante.q.value is not None and q.value is not None and q.value < ante.q.value)):
                         f.part_of = ante.q.start
                     if f.part_of == ante.q.start and _event_from_noun_only(f) and ante.event not in (None, "other"):
                         f.event = ante.event  # "34,287 people were brought out, of whom 10,021 were fighters"
