@@ -192,6 +192,8 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
     if m and m.group(1).split()[0] not in places and unit == "count":
         return m.group(1).strip().lower(), False
     counted, ana = _counted_for(sent, start, end, unit, value, places)
+    if counted in ("die", "dies", "died"):
+        return None, True  # "11 more die": a verb the parser took for a noun
     if counted and (counted.split()[-1] in _TIME_NOUNS or counted.split()[-1] in _MONTHS):
         return None, False  # "$800,000 a month", "$1.3 million in January": when, not what
     return counted, ana
@@ -216,7 +218,9 @@ def _counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Option
     if after and after[0].lower_ == "of" and len(after) > 1:
         rest = after[1:]
         if rest[0].lower_ in _ANAPHORS:
-            if len(rest) > 1 and rest[1].pos_ in ("NOUN", "ADJ") and rest[0].lower_ in ("them", "whom"):
+            if len(rest) > 1 and rest[1].pos_ in ("NOUN", "ADJ") and rest[0].lower_ in ("them", "whom", "those",
+                                                                                     "these"):
+                # "13 people, 11 of them students"; "15 of those centers": the noun after the determiner
                 n = _first_noun_after(rest[1:5])  # "13 people, 11 of them students"
                 if n is not None and not n.like_num:
                     return noun_phrase(n, end), False

@@ -52,9 +52,11 @@ _MORE_BEFORE = re.compile(r"\b(?:another|a\s+further|an\s+additional|an\s+extra|
 # "Of the 1,500 detainees freed, 870 were civilians": the sentence opens on the whole
 _OF_THE_OPENING = re.compile(r"[\s\u00a0]*(?:Of|Among)[\s\u00a0]+(?:the|these|those|its|their|all)?[\s\u00a0]*$")
 # "Of them, 30,000 are children", "Among the dead were three children": the sentence opens on an earlier whole
-_OPENING_ANAPHOR = re.compile(r"[\s\u00a0]*(?:Of|Among)[\s\u00a0]+(?:them|these|those|whom|the[\s\u00a0]+"
-                              r"(?:dead|killed|wounded|injured|victims|casualties|displaced|missing|evacuees|arrested|detained|"
-                              r"survivors|deaths|fatalities|cases|people))\b[\s\u00a0,]*(?:were|was|are|is)?[\s\u00a0]*$")
+_OPENING_ANAPHOR = re.compile(r"[\s\u00a0]*(?:Of|Among)[\s\u00a0]+(?:them|whom|(?:these|those|the)"
+                              r"(?:[\s\u00a0]+(?:total|recorded|reported|confirmed|registered))?[\s\u00a0]+(?P<noun>dead|killed|wounded|injured|"
+                              r"victims|casualties|displaced|missing|evacuees|arrested|detained|survivors|deaths|"
+                              r"fatalities|cases|people|patients|refugees|detainees|prisoners)|these|those)\b"
+                              r"[\s\u00a0,]*(?:were|was|are|is)?[\s\u00a0]*$")
 _ONE_SPEAKER = {"source", "official", "witness", "resident", "diplomat", "analyst", "observer", "expert", "activist",
                 "survivor", "doctor", "officer", "commander", "spokesman", "spokeswoman", "medic", "nurse", "villager"}
 _SUBSET_AFTER = re.compile(r"\b(?:including|among\s+(?:them|whom|which)|of\s+whom|of\s+which|of\s+them)\b")
@@ -486,10 +488,18 @@ class Extractor:
                                                           and whole.q.value is not None and q.value < whole.q.value)):
                 f.part_of = whole.q.start
             opening = not same and _OPENING_ANAPHOR.match(text, f.sent.start, q.start)
+            if opening and opening.group("noun") and f.counted is None:
+                f.counted = opening.group("noun")  # "Of these cases, 1,211 were confirmed"
             if _OF_ANAPHOR.match(text[q.end:q.end + 20]) or opening or (f.anaphoric and f.counted is None):
                 # (the whole, not a part of it: "31 people, including four paramedics, and wounded 127")
                 ante = next((p for p in reversed(prev) if p.counted and p.q.unit == "count" and p.part_of is None
-                             and p.q.conversion_of is None and p.sent.start >= sents[max(0, f.si - 2)].start), None)
+                             and p.q.conversion_of is None and p.sent.start >= sents[max(0, f.si - 2)].start
+                             and (not opening or _fits_opening(opening.group("noun"), p))), None)
+                named = re.match(r"[\s\u00a0]*of[\s\u00a0]+(?:those|these)[\s\u00a0]+[a-z]", text[q.end:q.end + 30],
+                                 re.I)
+                if ante is not None and named and f.counted and \
+                        frames.head_of(f.counted) != frames.head_of(ante.counted):
+                    ante = None  # "15 of those centers" after "110 visits": not a part of the visits
                 if ante is not None:
                     f.counted = f.counted or ante.counted
                     more = _MORE_AFTER.match(text[q.end:q.end + 20]) or _MORE_BEFORE.search(
@@ -621,6 +631,21 @@ def _event_from_noun_only(f: _Fig) -> bool:
     """The figure's event says only what its noun is ("fighters": military, "tents": medical), no
     verb of its own ("1,270 were amnestied"): a part then takes its whole's event."""
     return f.event is None or f.event == frames._noun_event(f.counted)
+
+
+_OPENING_EVENTS = {"dead": "casualties", "killed": "casualties", "deaths": "casualties", "fatalities": "casualties",
+                   "casualties": "casualties", "victims": "casualties", "wounded": "casualties",
+                   "injured": "casualties",
+                   "displaced": "displacement", "refugees": "displacement", "evacuees": "evacuation",
+                   "arrested": "detention", "detained": "detention", "detainees": "detention",
+                   "prisoners": "detention", "cases": "medical", "patients": "medical"}
+
+
+def _fits_opening(noun: Optional[str], p: _Fig) -> bool:
+    """'Among the dead were ...' takes a casualty figure as its whole, 'Of these cases' one counting cases."""
+    if not noun or noun in ("people", "missing", "survivors"):
+        return True
+    return frames.head_of(p.counted) == noun or p.event == _OPENING_EVENTS.get(noun)
 
 
 def _keyword_in_text(s: str) -> Optional[str]:
