@@ -339,6 +339,7 @@ _STRONG_VERBS = {
     "airstrike": "military", "strike": "military", "shell": "military", "bomb": "military",
     "sortie": "military",
     "deliver": "aid", "distribute": "aid", "airdrop": "aid", "donate": "aid", "appeal": "aid", "pledge": "aid",
+    "feed": "aid",
     "allowance": "aid", "compensation": "aid",
 }
 _HUMAN = {"people", "civilians", "residents", "persons", "families", "children", "women", "men",
@@ -374,7 +375,8 @@ _NOUN_EVENTS = {
     "town": "territorial_control", "township": "territorial_control",
     "kitchen": "aid", "meal": "aid", "aid": "aid", "food": "aid", "supply": "aid",
     "ration": "aid", "blanket": "aid", "parcel": "aid", "shelter": "aid", "assistance": "aid",
-    "flour": "aid", "bread": "aid", "accommodation": "aid",
+    "flour": "aid", "bread": "aid", "accommodation": "aid", "rice": "aid", "wheat": "aid", "biscuit": "aid",
+    "kit": "aid", "bottle": "aid", "sack": "aid", "tarpaulin": "aid", "voucher": "aid",
     "mine": "demining", "explosive": "demining", "ordnance": "demining", "ied": "demining",
     "landmine": "demining", "device": "demining", "bomb": "demining",
     "body": "casualties", "corpse": "casualties", "casualty": "casualties", "death": "casualties",
@@ -412,7 +414,8 @@ _KEYWORDS.update({"surgical": "medical", "therapeutic": "medical", "paediatric":
                   "pediatric": "medical", "medical": "medical", "humanitarian": "aid",
                   "demining": "demining", "sapper": "demining", "unexploded": "demining",
                   "liberation": "territorial_control", "hold": "territorial_control"})
-for _w in ("life", "rescue", "consultation", "admission", "appeal", "allowance", "compensation", "pledge",
+for _w in ("feed", "kit", "bottle", "sack", "life", "rescue", "consultation", "admission", "appeal", "allowance",
+           "compensation", "pledge",
            "well", "treatment", "tent", "device", "bomb", "hold", "home",
            "water", "power", "station", "strike",
            "attack", "bed", "shelter", "supply", "assistance", "convoy", "corridor", "grave"):
@@ -504,8 +507,8 @@ def _verb_event(v: Token, counted_head: str) -> Optional[str]:
     if lem == "lose" and counted_head in _HUMAN | _FORCES | {"men", "relatives", "sisters", "brothers", "sons",
                                                             "daughters", "parents"}:
         return "casualties"  # "we have lost between 50 and 70 men"
-    if lem == "affect":
-        return "other"  # "171,782 people were affected": neither killed nor displaced
+    if lem in ("affect", "employ", "hire", "recruit", "train"):
+        return "other"  # "171,782 people were affected", "HALO employs 1,150 staff": none of the events
     if lem in ("drive", "force", "push", "chase", "uproot") and any(
             _lemma(g) in ("home", "house", "village", "land") for c in v.children if c.dep_ == "prep"
             and c.lower_ in ("from", "out") for g in c.subtree):
@@ -547,6 +550,10 @@ def _verb_event(v: Token, counted_head: str) -> Optional[str]:
 def _noun_event(phrase: Optional[str]) -> Optional[str]:
     if not phrase:
         return None
+    if " of " in phrase:  # "bottles of water": the head before "of" first
+        ev = _noun_event(phrase.split(" of ")[0])
+        if ev:
+            return ev
     words = phrase.split()
     found = []
     for w in reversed(words):
