@@ -171,7 +171,11 @@ def _total_subject(sent: SpacySpan, start: int) -> Optional[str]:
 
 def _governing_verb(sent: SpacySpan, start: int, hops: int) -> Optional[Token]:
     """The first verb on the way up the parse from the figure starting at ``start`` (within ``hops``)."""
-    tok = next((t for t in sent if t.idx >= start), None)
+    return _verb_above(next((t for t in sent if t.idx >= start), None), hops)
+
+
+def _verb_above(tok: Optional[Token], hops: int) -> Optional[Token]:
+    """``tok`` if it is a verb, else the first verb on the way up from it (within ``hops``)."""
     for _ in range(hops):
         if tok is None:
             return None
@@ -610,14 +614,9 @@ def event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str], 
 
 
 def _governed_by(anchor: Token, lemmas_: set[str]) -> bool:
-    tok, hops = anchor, 0
-    while tok.head is not tok and hops < 6:
-        tok, hops = tok.head, hops + 1
-        if tok.pos_ == "VERB" and _lemma(tok) in lemmas_:
-            return True
-        if tok.pos_ == "VERB":
-            return False
-    return False
+    """The figure's governing verb is one of ``lemmas_``."""
+    verb = _verb_above(anchor, 7)
+    return verb is not None and _lemma(verb) in lemmas_
 
 
 def _event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str], unit: str) -> Optional[str]:
