@@ -135,6 +135,10 @@ class SpeakerState:
                     return " ".join(words[k:])
         return name
 
+    def last_named_org(self) -> Optional[str]:
+        """The body last named by its name ('UNHCR', not 'one source')."""
+        return next((o for o in reversed(self.orgs) if o[:1].isupper()), None)
+
     def note_person(self, name: str) -> None:
         if name in self.persons:
             self.persons.remove(name)
@@ -355,8 +359,7 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
     if len(words) == 1 and words[0].lower_ in _PRONOUNS_GROUP:
         return state.orgs[-1] if state.orgs else (state.persons[-1] if state.persons else None)
     if phrase[0].lower_ in ("its", "their") and words[-1].lower_ in _DOC_NOUNS | {"figures", "data", "numbers"}:
-        named = [o for o in state.orgs if o[:1].isupper()]  # "Its figures put the number at ...": the body's
-        return named[-1] if named else None
+        return state.last_named_org()  # "Its figures put the number at ...": the body's
     # "the general", "the Russian general": the last person named
     root = next((t for t in phrase if t.head not in phrase or t.head is t), phrase[-1])
     if root.like_num or root.lower_ in _QUANTITY_HEADS:
@@ -380,9 +383,9 @@ def _speaker_from_phrase(phrase: list[Token], state: SpeakerState) -> Optional[s
                 return o
         # "UNHCR said ... the agency said": a generic noun names the body last named; "the army said"
         # after "one source said" is the army, not the source
-        named = [o for o in state.orgs if o[:1].isupper()]
+        named = state.last_named_org()
         if named and root.lower_ not in _INSTITUTIONS and len(words) == 1:
-            return named[-1]  # (only a bare "the agency": "the civil protection agency" is one of its own)
+            return named  # (only a bare "the agency": "the civil protection agency" is one of its own)
         state.note_org(_phrase_text(words).lower())
         return state.orgs[-1]
     # an organisation or body named in full: trim trailing clauses
