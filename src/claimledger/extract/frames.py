@@ -236,6 +236,11 @@ def _counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Option
         pobj = next((c for c in after[0].children if c.dep_ == "pobj"), None)
         if pobj is None:
             pobj = _first_noun_after([t for t in rest if t.dep_ not in ("det", "poss")])
+        if pobj is not None and pobj.i + 1 < len(pobj.doc) and pobj.doc[pobj.i + 1].lower_ in ("'s", "’s"):
+            # "nine of Sudan's 18 states": the owner's figure, and what it counts
+            num = next((t for t in sent if t.i > pobj.i + 1 and t.like_num), None)
+            if num is not None and num.i - pobj.i <= 3:
+                pobj = num
         if pobj is not None and pobj.like_num:
             # "7 of the 20 injured", "5 of the 30 million": what the second figure counts
             inner = [t for t in sent if t.i > pobj.i and not t.is_space]

@@ -409,6 +409,9 @@ class Extractor:
                     lemmas.lemma(a.head.head) in attr.REPORTING:
                 return True  # "one source said", "one witness told AFP": who speaks, not a count
             return not (a.dep_ in ("nummod", "quantmod") and a.head.i > a.i and a.head.pos_ in ("NOUN",))
+        if q.unit == "fraction" and a.pos_ == "ADJ" and a.dep_ == "amod" and a.head.pos_ == "NOUN" \
+                and a.head.i == a.i + 1:
+            return True  # "A third commission will ...": an ordinal, not a share
         if q.qualifier == "exact" and q.unit == "count" and a.dep_ == "appos" and a.head.i < a.i \
                 and a.head.pos_ in ("NOUN", "PROPN") and q.value is not None and q.value == int(q.value) <= 120 \
                 and re.match(r"[\s\u00a0]*,", text[q.end:]) and re.search(r",[\s\u00a0]*$", text[:q.start]):
