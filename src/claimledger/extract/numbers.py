@@ -446,7 +446,10 @@ def find_quantities(text: str) -> list[Quantity]:
                 re.match(r"^[\s\u00a0]*(?:of|another|by|or|and|[,.;:)]|$)", after, re.I)
                 or re.search(r"(?:\b(?:no|the|each|every|any|this|that|which|only|a|another)[\s\u00a0]+)$",
                              before, re.I)
-                or re.search(r"(?:^|[.!?:]\s+|\n)(?:In|At|During|On|From)[\s\u00a0]+$", before)):  # "In one attack,"
+                or re.search(r"(?:^|[.!?:]\s+|\n)(?:In|At|During|On|From)[\s\u00a0]+$", before)  # "In one attack,"
+                or re.match(r"[\s\u00a0]+another\b", after, re.I)  # "one another"
+                or (re.search(r"\bat[\s\u00a0]+$", before, re.I)
+                    and re.match(r"[\s\u00a0]+(?:point|stage|time)\b", after, re.I))):  # "at one point"
             continue
         if m.lastgroup == "half":
             if re.match(r"^[\s\u00a0]*-", after) or re.search(r"(?:first|second|latter|other|former)[\s\u00a0]+$",
