@@ -281,6 +281,8 @@ def _counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Option
         nxt = _first_noun_after(after)
         return (noun_phrase(nxt, end) if nxt is not None else None), False
     if unit in ("count",):
+        if len(before) >= 2 and before[-1].lower_ == "of" and before[-2].lower_ in ("population", "populations"):
+            return "population", False  # "a population of roughly two million"
         if len(after) >= 2 and lemma(after[0]) == "be":
             k = 1
             while k < min(len(after), 4) and after[k].pos_ in ("ADJ", "DET") and after[k].dep_ in ("amod", "det"):
@@ -685,6 +687,8 @@ def _event_for(sent: SpacySpan, anchor: Optional[Token], counted: Optional[str],
         return ev
     if counted_head == "cases" and _DISEASE.search(sent.text):
         return "medical"  # "12,000 suspected cases of cholera"
+    if counted_head in _HUMAN | _FORCES and any(_lemma(t) == "loss" for t in sent):
+        return "casualties"  # "combat losses ... about 1,033,850 personnel"
     if unit in _LENGTH_UNITS:
         return None  # "some 30 kilometers from the border": a distance takes no event from the sentence's words
     hits = [(_PRIORITY.index(ev), ev) for t in sent
