@@ -82,9 +82,6 @@ class SpeakerState:
     orgs: list[str] = field(default_factory=list)
     all_persons: set[str] = field(default_factory=set)  # every PERSON name in the document
     text: str = ""
-    # set by reporting_speaker: the part of the sentence (sentence-relative char offsets) the speaker
-    # reports, when it is less than the whole ("X disputed that, saying only nine had died")
-    scope: Optional[tuple[int, int]] = None
 
     def fullest_person(self, name: str) -> str:
         """'Rudskoy' -> 'Sergei Rudskoy': the longest form the document gives, titles removed."""
@@ -456,15 +453,16 @@ def _document_finds(t: Token) -> bool:
 
 def reporting_speaker(sent: SpacySpan, state: SpeakerState,
                       outside: Optional[list[tuple[int, int]]] = None
-                      ) -> tuple[Optional[str], Optional[tuple[int, int]]]:
-    """Speaker of a sentence's reporting verb / 'according to', and the speaker phrase span.
+                      ) -> tuple[Optional[str], Optional[tuple[int, int]], Optional[tuple[int, int]]]:
+    """Speaker of a sentence's reporting verb / 'according to', the speaker phrase span, and the part
+    of the sentence the speaker reports when it is less than the whole ("X disputed that, saying only
+    nine had died": the 'saying' clause), else None. Spans are sentence-relative char offsets.
 
     ``outside``: char spans (quotations) whose words are not the sentence's own.
     """
     def inside_quote(t: Token) -> bool:
         return bool(outside) and any(s <= t.idx < e for s, e in outside or [])
 
-    state.scope = None
 
     for t in sent:
         if inside_quote(t):
@@ -487,7 +485,7 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
                     phrase.append(t.doc[phrase[-1].i + 1])
             sp = speaker_from_phrase(phrase, state)
             if sp:
-                return sp, (phrase[0].idx, phrase[-1].idx + len(phrase[-1]))
+                return sp, (phrase[0].idx, phrase[-1].idx + len(phrase[-1])), None
     # the sentence's main verb first: "300 of the gunmen believed to be ... are mercenaries, a
     # military source told RIA Novosti" is the source's report, not the gunmen's belief
     for t in sorted(sent, key=lambda x: (x.dep_ != "ROOT", x.i)):
@@ -537,7 +535,7 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
                 # Aleppo, the head of ..., Lieutenant General X, said"): the first comma before the name
                 comma = next((x for x in window if x.text == "," and x.i < names[-1].start), None)
                 first = t.doc[comma.i + 1] if comma is not None else window[0]
-                return full, (first.idx, window[-1].idx + len(window[-1]))
+                return full, (first.idx, window[-1].idx + len(window[-1])), None
             continue
         if inside_quote(subj):
             continue
@@ -554,9 +552,8 @@ def reporting_speaker(sent: SpacySpan, state: SpeakerState,
             comma = next((k for k in range(nums[-1] + 1, len(phrase)) if phrase[k].text == ","), None) \
                 if nums else None
             first = phrase[comma + 1] if comma is not None and comma + 1 < len(phrase) else phrase[0]
-            state.scope = scope
-            return sp, (first.idx, phrase[-1].idx + len(phrase[-1]))
-    return None, None
+            return sp, (first.idx, phrase[-1].idx + len(phrase[-1])), scope
+    return None, None, None
 
 
 _HEADLINE_PREFIX = re.compile(r"^([A-Z][\w’'.-]+(?:\s+[A-Z][\w’'.-]+){0,3}):\s+\S")

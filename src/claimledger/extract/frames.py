@@ -17,6 +17,7 @@ from spacy.tokens import Span as SpacySpan
 from spacy.tokens import Token
 
 from claimledger.extract.lemmas import lemma
+from claimledger.extract.lexicon import MONTH_NAMES
 from claimledger.extract.places import is_people
 
 # --- counted ---------------------------------------------------------------
@@ -198,15 +199,13 @@ def counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optiona
     counted, ana = _counted_for(sent, start, end, unit, value, places)
     if counted in ("die", "dies", "died"):
         return None, True  # "11 more die": a verb the parser took for a noun
-    if counted and (counted.split()[-1] in _TIME_NOUNS or counted.split()[-1] in _MONTHS):
+    if counted and (counted.split()[-1] in _TIME_NOUNS or counted.split()[-1] in MONTH_NAMES):
         return None, False  # "$800,000 a month", "$1.3 million in January": when, not what
     return counted, ana
 
 
 _LIST_LABEL = re.compile(r"[\s\u00a0•*-]*([a-z][a-z/ -]{1,60}?)[\s\u00a0]*[–—:][\s\u00a0]*"
                          r"(?:(?:about|around|some|over|more than|nearly|almost|up to)[\s\u00a0]+)?")
-_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december"}
 
 
 def _counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Optional[float],
@@ -225,7 +224,7 @@ def _counted_for(sent: SpacySpan, start: int, end: int, unit: str, value: Option
             if len(rest) > 1 and rest[1].pos_ in ("NOUN", "ADJ") and rest[0].lower_ in ("them", "whom", "those",
                                                                                      "these"):
                 # "13 people, 11 of them students"; "15 of those centers": the noun after the determiner
-                n = _first_noun_after(rest[1:5])  # "13 people, 11 of them students"
+                n = _first_noun_after(rest[1:5])
                 if n is not None and not n.like_num:
                     return noun_phrase(n, end), False
             if len(rest) > 2 and lemma(rest[1]) == "be":

@@ -49,9 +49,10 @@ QUALIFIER_PHRASES = {
                 "maximum of", "as much as", "a maximum"),
 }
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-          "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-          "sep", "sept", "oct", "nov", "dec")
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+               "october", "november", "december")
+MONTH_ABBREVS = ("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
+MONTHS = MONTH_NAMES + MONTH_ABBREVS
 TIME_UNITS = ("second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week",
               "weeks", "month", "months", "year", "years", "decade", "decades", "century",
               "centuries", "night", "nights", "hrs", "hr", "mins", "min", "yrs", "weekend",

@@ -79,7 +79,7 @@ _WEAPON_AFTER = re.compile(r"[\s\u00a0-]*(?:[a-z-]+[\s\u00a0]+)?(?:artillery|she
                            re.IGNORECASE)
 _MONTH = "|".join(L.MONTHS)
 # (a full month name then "." ends a sentence: "on 19 August. 18 people died" - only "Aug. 18" is a date)
-_MONTH_BEFORE = re.compile(rf"(?<![\w])(?:(?:{'|'.join(L.MONTHS[:12])})|(?:{'|'.join(L.MONTHS[12:])})\.?)"
+_MONTH_BEFORE = re.compile(rf"(?<![\w])(?:(?:{'|'.join(L.MONTH_NAMES)})|(?:{'|'.join(L.MONTH_ABBREVS)})\.?)"
                            r"[\s\u00a0]*(?:the[\s\u00a0]+)?$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(rf"^(?:st|nd|rd|th)?[\s\u00a0]*(?:of[\s\u00a0]+)?(?:{_MONTH})(?![a-z])",
                           re.IGNORECASE)

@@ -285,8 +285,8 @@ class Extractor:
                         state.all_persons.add(n)
 
         # pass 1: speakers of sentences and of quotations, in document order
-        sent_speaker: dict[int, tuple[Optional[str], Optional[tuple[int, int]]]] = {}
-        sent_scope: dict[int, tuple[int, int]] = {}  # what a speaker reports, when not the whole sentence
+        # sentence -> (speaker, the speaker's phrase, what the speaker reports when not the whole sentence)
+        sent_speaker: dict[int, tuple[Optional[str], Optional[tuple[int, int]], Optional[tuple[int, int]]]] = {}
         group_speaker: list[Optional[str]] = [None] * len(groups)
         group_end_sent = {}
         group_start_sent = {}
@@ -309,13 +309,13 @@ class Extractor:
                         state.note_person(name)
                 continue
             span = d[:]
-            sp, sp_span = attr.reporting_speaker(span, state, outside=[
+            sp, sp_span, scope = attr.reporting_speaker(span, state, outside=[
                 (a - s.start, b - s.start) for a, b in quote_spans if a < s.end and b > s.start])
             if sp_span:
                 sp_span = (sp_span[0] + s.start, sp_span[1] + s.start)
-            sent_speaker[i] = (sp, sp_span)
-            if state.scope is not None:
-                sent_scope[i] = (state.scope[0] + s.start, state.scope[1] + s.start)
+            if scope:
+                scope = (scope[0] + s.start, scope[1] + s.start)
+            sent_speaker[i] = (sp, sp_span, scope)
             for gi in range(len(groups)):
                 if group_speaker[gi] is None and sp and (group_end_sent.get(gi) == i or group_start_sent.get(gi) == i):
                     group_speaker[gi] = sp
@@ -349,9 +349,6 @@ class Extractor:
         self._context(figs, text, sents, parsed)
         for f in figs:
             self._speaker(f, text, sents, sent_speaker, group_speaker)
-            scope = sent_scope.get(f.si)
-            if scope and f.quote is None and not scope[0] <= f.q.start < scope[1]:
-                f.speaker = None  # "The army killed 40 militants, saying they planned an attack": the 40 is narrated
         self._locations(figs, text, places.MentionIndex(text, gaz), sent_speaker, sents)
         return [self._claim(doc.doc_id, f, text) for f in figs]
 
@@ -563,7 +560,9 @@ class Extractor:
         if f.quote is not None:
             f.speaker = group_speaker[f.quote]
             return
-        sp, sp_span = sent_speaker.get(f.si, (None, None))
+        sp, sp_span, scope = sent_speaker.get(f.si, (None, None, None))
+        # "The army killed 40 militants, saying they planned an attack": the 40 is narrated
+        narrated = scope is not None and not scope[0] <= f.q.start < scope[1]
         if sp and sp_span and sp_span[0] <= f.q.start < sp_span[1]:
             sp = None  # the figure is part of the speaker's own description
         elif sp and sp_span and ";" in text[f.q.end:sp_span[0]] \
@@ -574,7 +573,7 @@ class Extractor:
             line_end = text.find("\n", f.q.start)
             line = text[line_start: line_end if line_end >= 0 else len(text)].strip()
             sp = attr.headline_speaker(line)
-        f.speaker = sp
+        f.speaker = None if narrated else sp
 
     def _locations(self, figs: list[_Fig], text: str, where: places.MentionIndex, sent_speaker: dict,
                    sents: list[Span]) -> None:
@@ -584,7 +583,7 @@ class Extractor:
             if parent is not None:
                 f.location = parent.location
                 continue
-            _, sp_span = sent_speaker.get(f.si, (None, None))
+            _, sp_span, _ = sent_speaker.get(f.si, (None, None, None))
             cands = where.mentions(f.sent.start, f.sent.end)
             # "167,540 cases, including 81,970 in Dhaka": a place right after a part is the part's
             cue = _SUBSET_AFTER.search(text, f.q.end, f.sent.end)
