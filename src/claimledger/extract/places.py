@@ -281,6 +281,10 @@ class MentionIndex:
         self.text = text
         self.places = places
         self.first_words = {p.split()[0] for p in places if p.split()}
+        # lines that are only a dateline, found once: no place named in them is a figure's place
+        self.dateline_lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)
+                               if len(m.group(0).strip()) < 60 and (_DATED_DATELINE.fullmatch(m.group(0).strip())
+                                                                    or _DATELINE.fullmatch(m.group(0).strip()))]
         # longest name first, as mentions() always tried them; each name's occurrences in text order
         self.hits: list[tuple[str, list[int]]] = []
         for name in sorted(places, key=lambda n: (-len(n), n)):
@@ -332,9 +336,7 @@ class MentionIndex:
                     continue  # "International Mine Action Center": a word inside an organisation's name
                 if _VENUE_BEFORE.search(text, max(0, s - 60), s):
                     continue  # "told reporters in Moscow": where the briefing was, not the figure's place
-                ls, le = text.rfind("\n", 0, s) + 1, text.find("\n", e)
-                line = text[ls:le if le >= 0 else len(text)].strip()
-                if len(line) < 60 and (_DATED_DATELINE.fullmatch(line) or _DATELINE.fullmatch(line)):
+                if any(a <= s < b for a, b in self.dateline_lines):
                     continue  # a dateline on its own line ("Dhaka, Sep 18, 2023") says where the story was filed
                 ds = max(0, s - 20)
                 dm = _DIRECTION_BEFORE.search(text[ds:s])
